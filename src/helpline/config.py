@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix HELPLINE_). Built by the composition root, never at import time."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "insecure-development-secret-change-me"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'helpline.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HELPLINE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: str = DEFAULT_SECRET
+    time_zone: str = "Europe/Moscow"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    session_max_age_s: int = 12 * 3600
+    db_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def refuse_insecure_production(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "HELPLINE_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                )
+        return self

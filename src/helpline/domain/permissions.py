@@ -1,0 +1,73 @@
+"""Who may do what. Every API endpoint names one permission; record-level scope is in `Actor`."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from helpline.domain.vocabulary import Role
+
+
+class Permission(StrEnum):
+    READ_REFERENCE = "read_reference"  # sites, teams, clients, skills, wrap-up codes, reasons
+    MANAGE_REFERENCE = "manage_reference"
+    MANAGE_USERS = "manage_users"
+    READ_AGENTS = "read_agents"
+    MANAGE_AGENTS = "manage_agents"  # skills, certifications, capacity
+    READ_QUEUES = "read_queues"
+    MANAGE_QUEUES = "manage_queues"
+    READ_CUSTOMERS = "read_customers"
+    WRITE_CUSTOMERS = "write_customers"
+    CREATE_INTERACTIONS = "create_interactions"
+    READ_INTERACTIONS = "read_interactions"
+    HANDLE_INTERACTIONS = "handle_interactions"  # lifecycle actions by people
+    REPORT_INTERACTION_EVENTS = "report_interaction_events"  # lifecycle facts from a channel or PBX
+    ASSIGN_INTERACTIONS = "assign_interactions"  # offer a queued interaction to another agent
+    READ_CASES = "read_cases"
+    WRITE_CASES = "write_cases"
+    CHANGE_PRESENCE = "change_presence"
+    READ_EVENTS = "read_events"
+    WRITE_QUALITY = "write_quality"
+    READ_QUALITY = "read_quality"
+    READ_AUDIT = "read_audit"
+
+
+P = Permission
+_READ_ALL = {P.READ_REFERENCE, P.READ_AGENTS, P.READ_QUEUES, P.READ_CUSTOMERS, P.READ_INTERACTIONS,
+             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(_READ_ALL | {
+        P.MANAGE_AGENTS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS, P.HANDLE_INTERACTIONS,
+        P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE}),
+    Role.AGENT: frozenset({
+        P.READ_REFERENCE, P.READ_QUEUES, P.READ_CUSTOMERS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS,
+        P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE}),
+    Role.QA: frozenset(_READ_ALL | {P.WRITE_QUALITY}),
+    Role.INTEGRATION: frozenset({P.CREATE_INTERACTIONS, P.REPORT_INTERACTION_EVENTS}),
+}
+
+
+def role_allows(role: Role | str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person or integration acting, with what limits the records they see.
+
+    site_ids: the sites a supervisor oversees (empty for others).
+    agent_id: the agent record of an agent user, if any.
+    """
+
+    user_id: int
+    username: str
+    role: Role
+    site_ids: frozenset[int] = field(default_factory=frozenset)
+    agent_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return role_allows(self.role, permission)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.ADMIN, Role.QA)
