@@ -3,12 +3,14 @@
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from helpline.adapters.db.migrate import upgrade
 from helpline.adapters.db.models import Base
@@ -35,31 +37,36 @@ class TestClock:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database: a template SQLite file, or the PostgreSQL test database reset once."""
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a template SQLite file, or a scratch PostgreSQL database created beside
+    HELPLINE_TEST_DATABASE_URL for this test session (so concurrent runs never meet) and dropped after."""
     if PG_URL:
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        upgrade(PG_URL)
-        return PG_URL
+        name = f"helpline_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     url = f"sqlite:///{path}"
     upgrade(url)
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
     if PG_URL:
-        engine = create_engine(PG_URL)
+        engine = create_engine(migrated_template)
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
-        return PG_URL
+        return migrated_template
     path = tmp_path / "helpline.sqlite3"
     shutil.copyfile(migrated_template, path)
     return f"sqlite:///{path}"
@@ -91,3 +98,18 @@ def uow(container: Container) -> Iterator[UnitOfWork]:
 @pytest.fixture
 def make(container: Container, clock: TestClock) -> Factories:
     return Factories(container, clock)
+
+
+@pytest.fixture
+def app(container: Container):
+    from helpline.entrypoints.app import create_app
+
+    return create_app(container)
+
+
+@pytest.fixture
+def client(app) -> Iterator:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client

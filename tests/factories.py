@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import count
 from typing import Any
 
@@ -12,6 +13,13 @@ from helpline.services import auth
 from helpline.services.unit_of_work import UnitOfWork
 
 _serial = count(1)
+DEFAULT_PASSWORD = "password123"
+
+
+@cache
+def _hash_of(password: str) -> str:
+    """Argon2 is slow on purpose; one real hash per distinct password keeps the suite fast."""
+    return auth.hash_password(password)
 
 
 class Factories:
@@ -45,11 +53,12 @@ class Factories:
         queue.required_skills = [m.QueueSkill(skill_id=s.id, min_proficiency=p) for s, p in (skills or {}).items()]
         return self._save(queue)
 
-    def user(self, role: str = "agent", *, username: str | None = None, password: str = "password123",
+    def user(self, role: str = "agent", *, username: str | None = None, password: str = DEFAULT_PASSWORD,
              sites: list[m.Site] | None = None) -> m.User:
         with self.container.uow() as uow:
             user = auth.create_user(uow, username=username or f"{role}{next(_serial)}", role=role,
-                                    password=password, site_ids=[s.id for s in sites or []])
+                                    password=None, site_ids=[s.id for s in sites or []])
+            user.password_hash = _hash_of(password)
             uow.commit()
         return user
 

@@ -27,9 +27,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def refuse_insecure_production(self) -> "Settings":
-        if self.environment == "production":
-            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
-                raise ValueError(
-                    "HELPLINE_SECRET_KEY must be set to a random value of at least 32 characters in production"
-                )
+        if self.environment == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise ValueError("HELPLINE_SECRET_KEY must be a random value of at least 32 characters in production")
         return self

@@ -1,11 +1,12 @@
 """Alembic environment: the URL comes from the config attribute set by helpline.adapters.db.migrate."""
 
 from alembic import context
+
 from helpline.adapters.db.engine import make_engine
 from helpline.adapters.db.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_migrations_offline() -> None:

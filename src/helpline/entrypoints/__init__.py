@@ -1,0 +1,1 @@
+"""Ways into Helpline: REST API, web pages, CLI."""

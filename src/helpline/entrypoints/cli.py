@@ -1,0 +1,147 @@
+"""The `helpline` command line. The database is chosen by HELPLINE_DATABASE_URL."""
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from helpline.bootstrap import Container, bootstrap
+from helpline.config import Settings
+from helpline.domain.errors import DomainError
+from helpline.domain.vocabulary import Role
+
+app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo insurer.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens for integrations and scripts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            errors.print(f"[red]configuration error:[/red] {problem['msg']}")
+        raise typer.Exit(2) from None
+
+
+def container() -> Container:
+    return bootstrap(load_settings())
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only; SQLite uses one)")] = 1,
+          upgrade: Annotated[bool, typer.Option(help="Migrate the database first")] = True) -> None:
+    """Serve the API and web pages."""
+    import uvicorn
+
+    settings = load_settings()
+    if upgrade:
+        _upgrade(settings)
+    if settings.database_url.startswith("sqlite") and workers > 1:
+        errors.print("[yellow]SQLite serves one writer at a time: starting 1 worker[/yellow]")
+        workers = 1
+    console.print(f"Helpline is at [bold]http://{host}:{port}/[/bold]  (API: http://{host}:{port}/api/v1/docs)")
+    uvicorn.run("helpline.entrypoints.app:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level=settings.log_level.lower(), access_log=False, timeout_graceful_shutdown=5)
+
+
+def _upgrade(settings: Settings) -> None:
+    from helpline.adapters.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest revision."""
+    _upgrade(load_settings())
+    console.print("database is at the latest revision")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree (run in CI)."""
+    from helpline.adapters.db.migrate import check
+
+    check(load_settings().database_url)
+    console.print("models and migrations agree")
+
+
+@demo_app.command("load")
+def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of history")] = 8,
+              scale: Annotated[float, typer.Option(min=0.01, max=20, help="Volume multiplier")] = 1.0) -> None:
+    """Load the demo insurer (idempotent: a second load adds nothing)."""
+    from helpline.demo import DEMO_LOGINS, load_demo
+
+    box = container()
+    _upgrade(box.settings)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        summary = load_demo(box.uow, weeks=weeks, scale=scale, progress=progress)
+    table = Table("what", "count", title="Demo insurer" + ("" if summary.created else " (already loaded)"))
+    for name, value in summary.counts().items():
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+    logins = Table("username", "password", "role", "who", title="Demo log-ins")
+    for login in DEMO_LOGINS:
+        logins.add_row(*login)
+    console.print(logins)
+
+
+@user_app.command("create")
+def user_create(username: Annotated[str, typer.Option(help="Log-in name")],
+                role: Annotated[Role, typer.Option(help="admin, supervisor, agent, qa or integration")],
+                password: Annotated[str | None, typer.Option(help="At least 8 characters; none for token-only")] = None,
+                full_name: Annotated[str, typer.Option(help="Display name")] = "") -> None:
+    """Create a user."""
+    from helpline.services import auth
+
+    with container().uow() as uow:
+        try:
+            user = auth.create_user(uow, username=username, role=role, password=password, full_name=full_name)
+            uow.commit()
+        except DomainError as error:
+            errors.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+        console.print(f"created {role.value} {user.username} (id {user.id})")
+
+
+@token_app.command("create")
+def token_create(username: Annotated[str, typer.Option(help="The user the token acts as")],
+                 name: Annotated[str, typer.Option(help="What the token is for")] = "") -> None:
+    """Create a bearer token; it is printed once, as the last line."""
+    from helpline.services import auth
+
+    with container().uow() as uow:
+        try:
+            token = auth.issue_token(uow, username, name)
+        except DomainError as error:
+            errors.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"token for {username} (store it now; it is not shown again):")
+    print(token)
+
+
+def main() -> None:
+    app()

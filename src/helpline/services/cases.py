@@ -1,0 +1,87 @@
+"""Case use cases: read (health data reads are audited), update, change status."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from helpline.adapters.db.models import AuditEntry, Case, Interaction, Policy
+from helpline.domain.case_lifecycle import check_transition, is_reopen
+from helpline.domain.errors import NotFound
+from helpline.domain.permissions import Actor
+from helpline.domain.vocabulary import CaseStatus, EventType, is_health_related
+from helpline.services import event_log, scope
+from helpline.services.schemas import CaseStatusChange, CaseUpdate, CaseView
+from helpline.services.unit_of_work import UnitOfWork
+
+
+def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
+    case = _load(uow, actor, case_id)
+    audit_health_reads(uow, actor, [case], action="read")
+    uow.commit()
+    return CaseView.model_validate(case)
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, *, status: CaseStatus | None = None, customer_id: int | None = None,
+               limit: int = 100, offset: int = 0) -> list[CaseView]:
+    query = select(Case).where(scope.case_filter(uow, actor))
+    if status is not None:
+        query = query.where(Case.status == status.value)
+    if customer_id is not None:
+        query = query.where(Case.customer_id == customer_id)
+    cases = list(uow.session.scalars(query.order_by(Case.id.desc()).limit(limit).offset(offset)))
+    audit_health_reads(uow, actor, cases, action="list")
+    uow.commit()
+    return [CaseView.model_validate(c) for c in cases]
+
+
+def update_case(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseUpdate) -> CaseView:
+    case = _load(uow, actor, case_id)
+    changes = cmd.model_dump(exclude_unset=True)
+    if "policy_id" in changes and changes["policy_id"] is not None:
+        policy = uow.session.get(Policy, changes["policy_id"])
+        if policy is None or policy.client_id != case.client_id:
+            raise NotFound("policy", changes["policy_id"])
+    for field, value in changes.items():
+        setattr(case, field, value.value if hasattr(value, "value") else value)
+    case.updated_at = uow.now()
+    audit_health_reads(uow, actor, [case], action="update")
+    uow.commit()
+    return CaseView.model_validate(case)
+
+
+def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusChange) -> CaseView:
+    case = _load(uow, actor, case_id)
+    target = check_transition(case.status, cmd.status)
+    at = uow.now()
+    event_log.append(uow, EventType.CASE_STATUS_CHANGED, at=at, actor=actor, case_id=case.id,
+                     note=cmd.note or None, data={"from": case.status, "to": target.value})
+    if is_reopen(case.status, target):
+        case.resolved_at = case.closed_at = None
+    if target == CaseStatus.RESOLVED:
+        case.resolved_at = at
+    if target == CaseStatus.CLOSED:
+        case.closed_at = at
+    case.status, case.updated_at = target.value, at
+    uow.commit()
+    return CaseView.model_validate(case)
+
+
+def case_interactions(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Interaction]:
+    _load(uow, actor, case_id)
+    return list(uow.session.scalars(select(Interaction).where(Interaction.case_id == case_id).order_by(Interaction.id)))
+
+
+def audit_health_reads(uow: UnitOfWork, actor: Actor, cases: Sequence[Case], *, action: str) -> None:
+    """Health data is a special category (152-FZ, PIPL, GDPR): every read of it is logged."""
+    at = uow.now()
+    for case in cases:
+        if is_health_related(case.type, case.product_line):
+            uow.session.add(AuditEntry(at=at, user_id=actor.user_id, action=action, entity="case",
+                                       entity_id=str(case.id), detail={"type": case.type, "role": actor.role.value}))
+
+
+def _load(uow: UnitOfWork, actor: Actor, case_id: int) -> Case:
+    case = uow.session.scalar(select(Case).where(Case.id == case_id, scope.case_filter(uow, actor)))
+    if case is None:
+        raise NotFound("case", case_id)
+    return case
