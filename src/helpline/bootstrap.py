@@ -21,6 +21,9 @@ class Container:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)
 
+    def close(self) -> None:
+        self.engine.dispose()
+
 
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()

@@ -1,5 +1,7 @@
 """The `helpline` command line. The database is chosen by HELPLINE_DATABASE_URL."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -36,8 +38,13 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def container() -> Container:
-    return bootstrap(load_settings())
+@contextmanager
+def container() -> Iterator[Container]:
+    box = bootstrap(load_settings())
+    try:
+        yield box
+    finally:
+        box.close()
 
 
 @app.command()
@@ -87,10 +94,9 @@ def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of h
     """Load the demo insurer (idempotent: a second load adds nothing)."""
     from helpline.demo import DEMO_LOGINS, load_demo
 
-    box = container()
-    _upgrade(box.settings)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
+    with container() as box, Progress(*columns, console=console) as bar:
+        _upgrade(box.settings)
         tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:
@@ -117,7 +123,7 @@ def user_create(username: Annotated[str, typer.Option(help="Log-in name")],
     """Create a user."""
     from helpline.services import auth
 
-    with container().uow() as uow:
+    with container() as box, box.uow() as uow:
         try:
             user = auth.create_user(uow, username=username, role=role, password=password, full_name=full_name)
             uow.commit()
@@ -133,7 +139,7 @@ def token_create(username: Annotated[str, typer.Option(help="The user the token 
     """Create a bearer token; it is printed once, as the last line."""
     from helpline.services import auth
 
-    with container().uow() as uow:
+    with container() as box, box.uow() as uow:
         try:
             token = auth.issue_token(uow, username, name)
         except DomainError as error:
