@@ -79,7 +79,9 @@ def clock() -> TestClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", secret_key="test-secret-" + "x" * 32)
+    # no token cache: tests change roles and tokens and expect the next request to see it
+    return Settings(database_url=database_url, environment="test", secret_key="test-secret-" + "x" * 32,
+                    auth_cache_ttl_s=0)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from helpline.adapters.db.models import AuditEntry
 from helpline.domain.permissions import ROLE_PERMISSIONS, Permission
@@ -164,3 +164,19 @@ def test_a_token_logs_in_and_answers_who_am_i(cc, client):
     assert response.status_code == 200
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"}).json()
     assert me["role"] == "supervisor" and me["site_ids"] == [cc.moscow.id]
+
+
+def test_the_token_cache_serves_within_its_ttl_and_forgets_after(cc, container):
+    from helpline.services.auth import ActorCache, actor_for_token
+
+    now = [0.0]
+    cache = ActorCache(30, clock=lambda: now[0])
+    with container.uow() as uow:
+        first = actor_for_token(uow, cc.agent.token, cache)
+    with container.uow() as uow:
+        uow.session.execute(text("UPDATE users SET is_active = false"))
+        uow.commit()
+    with container.uow() as uow:
+        assert actor_for_token(uow, cc.agent.token, cache) == first  # cached: no query
+        now[0] = 30.0
+        assert actor_for_token(uow, cc.agent.token, cache) is None  # expired: the deactivation shows

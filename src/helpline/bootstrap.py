@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.adapters.db.engine import make_engine, make_session_factory
 from helpline.config import Settings
+from helpline.services.auth import ActorCache
 from helpline.services.unit_of_work import Clock, UnitOfWork, utc_now
 
 
@@ -17,6 +18,7 @@ class Container:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock = field(default=utc_now)
+    actor_cache: ActorCache = field(default_factory=lambda: ActorCache(0))
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)
@@ -27,6 +29,8 @@ class Container:
 
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("helpline").setLevel(settings.log_level)  # libraries stay at WARNING
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    return Container(settings=settings, engine=engine, session_factory=make_session_factory(engine), clock=clock)
+    return Container(settings=settings, engine=engine, session_factory=make_session_factory(engine), clock=clock,
+                     actor_cache=ActorCache(settings.auth_cache_ttl_s))

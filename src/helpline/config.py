@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     session_max_age_s: int = 12 * 3600
     db_pool_size: int = 10
+    # how long a process trusts a bearer token it has resolved (revocations and role changes lag this much)
+    auth_cache_ttl_s: float = 30.0
 
     @model_validator(mode="after")
     def refuse_insecure_production(self) -> "Settings":

@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -78,10 +80,42 @@ def issue_token(uow: UnitOfWork, username: str, name: str = "") -> str:
     return token
 
 
-def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
+class ActorCache:
+    """Bearer tokens resolved in the last `ttl_s` seconds, per process, so that the API's hot path needs no
+    query to authenticate. A revoked token, a deactivated user or a changed role takes effect within ttl_s."""
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000) -> None:
+        self.ttl_s, self._clock, self._max = ttl_s, clock, max_entries
+        self._entries: dict[str, tuple[float, Actor]] = {}
+
+    def get(self, digest: str) -> Actor | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, actor: Actor) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._entries) >= self._max:
+            self._entries.clear()  # rare; simpler than LRU bookkeeping on every hit
+        self._entries[digest] = (self._clock() + self.ttl_s, actor)
+
+
+def actor_for_token(uow: UnitOfWork, token: str, cache: ActorCache | None = None) -> Actor | None:
+    digest = token_digest(token)
+    if cache is not None and (cached := cache.get(digest)) is not None:
+        return cached
+    actor = _actor_for_digest(uow, digest)
+    if cache is not None and actor is not None:
+        cache.put(digest, actor)
+    return actor
+
+
+def _actor_for_digest(uow: UnitOfWork, digest: str) -> Actor | None:
     user = uow.session.scalar(
         select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None), User.is_active.is_(True)))
+            ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None), User.is_active.is_(True)))
     return actor_for_user(uow, user) if user else None
 
 

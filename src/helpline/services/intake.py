@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from helpline.adapters.db.models import (
     Case,
@@ -26,10 +27,10 @@ from helpline.services.unit_of_work import UnitOfWork
 
 def receive_interaction(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction) -> tuple[InteractionView, bool]:
     """Store a new interaction and queue it; returns (interaction, created). A repeated idempotency key
-    returns the first interaction; the same key with a different request is a Conflict."""
+    returns the first interaction; the same key with a different request is a Conflict.
+
+    The hot path of every channel: it inserts first and looks the key up only when the insert clashes."""
     fingerprint = hashlib.sha256(cmd.model_dump_json(exclude={"idempotency_key"}).encode()).hexdigest()
-    if cmd.idempotency_key and (existing := _by_key(uow, cmd.idempotency_key, fingerprint)):
-        return existing, False
     queue = _queue(uow, actor, cmd)
     if cmd.direction == Direction.INBOUND and queue is None:
         raise InvalidInput("an inbound interaction needs a queue_id")
@@ -41,26 +42,27 @@ def receive_interaction(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction) 
     at = cmd.occurred_at or uow.now()
     policy = _policy(uow, client_id, cmd.policy_number)
     customer_id = _identify(uow, cmd, policy)
+    case, case_is_new = _attach_case(uow, actor, cmd, client_id, customer_id, policy, queue, at)
     interaction = Interaction(
         client_id=client_id, channel=cmd.channel.value, direction=cmd.direction.value,
-        state=InteractionState.RECEIVED.value, customer_id=customer_id, queue_id=None, external_id=cmd.external_id,
-        idempotency_key=cmd.idempotency_key, request_fingerprint=fingerprint, created_by_user_id=actor.user_id,
-        from_address=cmd.from_address, to_address=cmd.to_address, topic=cmd.topic, subject=cmd.subject,
-        body=cmd.body, priority=cmd.priority, language=cmd.language, created_at=at)
+        state=(InteractionState.QUEUED if queue else InteractionState.RECEIVED).value, customer_id=customer_id,
+        queue_id=queue.id if queue else None, queued_at=at if queue else None, case_id=case.id,
+        external_id=cmd.external_id, idempotency_key=cmd.idempotency_key, request_fingerprint=fingerprint,
+        created_by_user_id=actor.user_id, from_address=cmd.from_address, to_address=cmd.to_address,
+        topic=cmd.topic, subject=cmd.subject, body=cmd.body, priority=cmd.priority, language=cmd.language,
+        created_at=at)
     uow.session.add(interaction)
     try:
         uow.flush()
     except Conflict:
         if cmd.idempotency_key and (existing := _by_key(uow, cmd.idempotency_key, fingerprint)):
-            return existing, False  # a concurrent retry stored it first
+            return existing, False  # a retry, or a concurrent request that stored it first
         raise
-    interaction.case_id = _attach_case(uow, actor, cmd, client_id, customer_id, policy, queue, at).id
+    if case_is_new:
+        event_log.append(uow, EventType.CASE_OPENED, at=at, actor=actor, case_id=case.id, type=case.type)
     event_log.append(uow, EventType.RECEIVED, at=at, actor=actor, interaction=interaction,
                      channel=cmd.channel.value, direction=cmd.direction.value)
     if queue is not None:
-        interaction.state = InteractionState.QUEUED.value
-        interaction.queue_id = queue.id
-        interaction.queued_at = at
         event_log.append(uow, EventType.ENTERED_QUEUE, at=at, actor=actor, interaction=interaction,
                          priority=cmd.priority or None)
     uow.commit()
@@ -79,7 +81,7 @@ def _by_key(uow: UnitOfWork, key: str, fingerprint: str) -> InteractionView | No
 def _queue(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction) -> Queue | None:
     if cmd.queue_id is None:
         return None
-    queue = uow.session.get(Queue, cmd.queue_id)
+    queue = uow.session.get(Queue, cmd.queue_id, options=[lazyload(Queue.required_skills)])
     if queue is None:
         raise NotFound("queue", cmd.queue_id)
     if actor.role == Role.SUPERVISOR and queue.site_id is not None and queue.site_id not in actor.site_ids:
@@ -116,7 +118,8 @@ def _identify(uow: UnitOfWork, cmd: ReceiveInteraction, policy: Policy | None) -
 
 
 def _attach_case(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction, client_id: int, customer_id: int | None,
-                 policy: Policy | None, queue: Queue | None, at: datetime) -> Case:
+                 policy: Policy | None, queue: Queue | None, at: datetime) -> tuple[Case, bool]:
+    """The case the interaction belongs to, and whether it was opened just now."""
     if cmd.case_id is not None:
         case = uow.session.get(Case, cmd.case_id)
         if case is None or case.client_id != client_id or not _case_visible(uow, actor, case):
@@ -125,13 +128,13 @@ def _attach_case(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction, client_
             event_log.append(uow, EventType.CASE_STATUS_CHANGED, at=at, actor=actor, case_id=case.id,
                              data={"from": case.status, "to": CaseStatus.OPEN.value, "reason": "new contact"})
             case.status, case.resolved_at, case.closed_at, case.updated_at = CaseStatus.OPEN.value, None, None, at
-        return case
+        return case, False
     if customer_id is not None and cmd.topic:
         case = uow.session.scalar(
             select(Case).where(Case.customer_id == customer_id, Case.client_id == client_id, Case.topic == cmd.topic,
                                Case.status.in_([s.value for s in OPEN_STATUSES])).order_by(Case.id.desc()).limit(1))
         if case is not None:
-            return case
+            return case, False
     product_line = (queue.product_line if queue else None) or (policy.product_line if policy else None)
     case = Case(client_id=client_id, customer_id=customer_id, policy_id=policy.id if policy else None,
                 site_id=queue.site_id if queue else None, type=cmd.case_type.value, status=CaseStatus.NEW.value,
@@ -139,8 +142,7 @@ def _attach_case(uow: UnitOfWork, actor: Actor, cmd: ReceiveInteraction, client_
                 updated_at=at)
     uow.session.add(case)
     uow.flush()
-    event_log.append(uow, EventType.CASE_OPENED, at=at, actor=actor, case_id=case.id, type=case.type)
-    return case
+    return case, True
 
 
 def _case_visible(uow: UnitOfWork, actor: Actor, case: Case) -> bool:

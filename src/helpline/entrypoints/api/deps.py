@@ -38,10 +38,10 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def current_actor(request: Request, uow: UoW,
+def current_actor(request: Request, uow: UoW, container: Annotated[Container, Depends(get_container)],
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]) -> Actor:
     if credentials is not None:
-        actor = auth.actor_for_token(uow, credentials.credentials)
+        actor = auth.actor_for_token(uow, credentials.credentials, container.actor_cache)
         if actor is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
                                 headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,135 @@
+"""Load benchmark: create interactions over HTTP against PostgreSQL, server running as in production.
+
+    .venv/bin/python benchmarks/api.py [--workers 2] [--concurrency 16] [--requests 20000]
+
+Prints progress, then as its last line JSON {"requests", "seconds", "per_s", "p99_ms", "errors", ...}.
+Target (issue 2): at least 500 interactions a second with p99 under 50 ms on a 2-core machine.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.server_process import ServerProcess
+
+from helpline.adapters.db import models as m
+from helpline.adapters.db.migrate import upgrade
+from helpline.bootstrap import bootstrap
+from helpline.config import Settings
+from helpline.services import auth
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def scratch_database(base_url: str) -> tuple[str, str]:
+    name = f"helpline_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, name: str) -> None:
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def prepare(url: str) -> tuple[int, str]:
+    """A client, a site, a voice queue and an integration user with a token."""
+    upgrade(url)
+    box = bootstrap(Settings(database_url=url, environment="test", secret_key="bench-" + "x" * 40))
+    with box.uow() as uow:
+        client = m.Client(code="reso", name="RESO")
+        site = m.Site(name="Moscow")
+        uow.session.add_all([client, site])
+        uow.flush()
+        queue = m.Queue(code="osago", name="OSAGO", client_id=client.id, site_id=site.id, channel="voice")
+        uow.session.add(queue)
+        auth.create_user(uow, username="pbx", role="integration", password=None)
+        uow.commit()
+        queue_id = queue.id
+    with box.uow() as uow:
+        token = auth.issue_token(uow, "pbx", "benchmark")
+    box.close()
+    return queue_id, token
+
+
+async def load(base: str, token: str, queue_id: int, keys: range, concurrency: int
+               ) -> tuple[list[float], int, float]:
+    """Closed loop: `concurrency` clients on keep-alive connections, each sending its next request
+    as soon as the previous one is answered. Returns latencies (s), errors and wall time (s)."""
+    latencies: list[float] = []
+    errors = 0
+    pending = iter(keys)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits,
+                                 timeout=10) as client:
+
+        async def one_client() -> None:
+            nonlocal errors
+            for n in pending:
+                body = {"channel": "voice", "queue_id": queue_id, "idempotency_key": f"bench-{n}",
+                        "from_address": f"+7495{n:07d}"}
+                started = time.perf_counter()
+                try:
+                    ok = (await client.post("/api/v1/interactions", json=body)).status_code == 201
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+                if n % 5000 == 0:
+                    print(f"  request {n:,}", file=sys.stderr)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(concurrency)))
+        return latencies, errors, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("HELPLINE_BENCH_DATABASE_URL", DEFAULT_PG))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--warmup", type=int, default=1000)
+    args = parser.parse_args()
+
+    name, url = scratch_database(args.database_url)
+    server = ServerProcess(url, workers=args.workers)
+    server.env["HELPLINE_ENVIRONMENT"] = "production"
+    try:
+        queue_id, token = prepare(url)
+        server.start()
+        print(f"server: {args.workers} workers on PostgreSQL; {args.concurrency} concurrent clients", file=sys.stderr)
+        asyncio.run(load(server.url, token, queue_id, range(args.warmup), args.concurrency))
+        keys = range(args.warmup, args.warmup + args.requests)
+        latencies, errors, seconds = asyncio.run(load(server.url, token, queue_id, keys, args.concurrency))
+    finally:
+        server.stop()
+        drop_database(args.database_url, name)
+    ordered = sorted(latencies)
+    print(json.dumps({
+        "requests": len(ordered), "seconds": round(seconds, 3), "per_s": round(len(ordered) / seconds, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2), "errors": errors,
+        "workers": args.workers, "concurrency": args.concurrency, "database": "postgresql",
+    }))
+
+
+if __name__ == "__main__":
+    main()
