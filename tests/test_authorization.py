@@ -136,15 +136,25 @@ def test_health_case_reads_are_audited_and_others_are_not(cc, client, queued, uo
     ]
 
 
-def test_cookie_sessions_need_the_csrf_header_for_changes(cc, client, app, queued):
+def test_cookie_sessions_need_the_csrf_token_for_changes(cc, app, queued):
+    import re
+
     from fastapi.testclient import TestClient
 
     with TestClient(app) as browser:
-        login = browser.post("/api/v1/auth/token", json={"username": cc.admin.user.username, "password": "nope"})
-        assert login.status_code == 401
         assert browser.get("/api/v1/auth/me").status_code == 401
-    # cookie authentication is exercised by the web pages' tests; here: a bearer request needs no CSRF
-    assert status(client, cc.admin, "POST", f"/cases/{queued['case_id']}/status", json={"status": "open"}) == 200
+        login_page = browser.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login_page).group(1)
+        logged_in = browser.post("/login", data={"username": cc.supervisor.user.username, "password": "password123",
+                                                 "csrf": csrf}, follow_redirects=False)
+        assert logged_in.status_code == 303
+        assert browser.get("/api/v1/auth/me").json()["username"] == cc.supervisor.user.username
+        session_csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/").text).group(1)
+        assert session_csrf != csrf  # rotated at log-in
+        path = f"/api/v1/cases/{queued['case_id']}/status"
+        assert browser.post(path, json={"status": "open"}).status_code == 403
+        assert browser.post(path, json={"status": "open"}, headers={"X-CSRF-Token": "forged"}).status_code == 403
+        assert browser.post(path, json={"status": "open"}, headers={"X-CSRF-Token": session_csrf}).status_code == 200
 
 
 def test_passwords_are_stored_as_argon2_hashes(cc, uow):

@@ -264,3 +264,28 @@ def test_bad_input_gets_clear_4xx_answers(cc, client):
     assert client.post("/api/v1/interactions", content=b"{not json", headers={
         **cc.pbx.auth, "Content-Type": "application/json"}).status_code == 422
     assert client.get("/api/v1/interactions", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_numbers_too_large_for_the_database_are_a_client_error(cc, client):
+    huge = 2**63
+    assert client.get(f"/api/v1/interactions?agent_id={huge}", headers=cc.admin.auth).status_code == 422
+    assert client.get(f"/api/v1/interactions/{huge}", headers=cc.admin.auth).status_code in (404, 422)
+
+
+def test_a_renewed_certification_beside_an_expired_one_counts(cc, client, make, clock):
+    from datetime import timedelta
+
+    from helpline.adapters.db import models as m
+
+    with make.uow() as uow:
+        agent = uow.session.get(m.Agent, cc.novice.agent.id)
+        now = clock()
+        agent.certifications = [
+            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=900), expires_at=now - timedelta(days=1)),
+            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=2), expires_at=None),
+            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=800), expires_at=now - timedelta(days=400)),
+        ]
+        uow.commit()
+    created = call(cc, client)
+    ready(cc, client, cc.novice)
+    assert cc.http(client, cc.novice, "POST", f"/interactions/{created['id']}/offer", json={})["state"] == "offered"

@@ -5,23 +5,33 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from helpline.adapters.db.models import Agent, Case, Interaction, Queue
+from helpline.adapters.db.models import Agent, Case, Certification, Interaction, Queue
 from helpline.domain.permissions import Actor
 from helpline.domain.skills import HeldSkill, SkillRequirement, is_qualified
 from helpline.domain.vocabulary import InteractionState, Role
 from helpline.services.unit_of_work import UnitOfWork
 
 
-def held_skills(agent: Agent) -> dict[str, HeldSkill]:
-    certs = {c.skill_id: c for c in agent.certifications}
+def held_skills(agent: Agent, at: datetime) -> dict[str, HeldSkill]:
+    """The agent's skills with, per skill, the certification that counts at `at`: one valid then if any
+    (a renewal beside an expired certificate), else the latest passed."""
+    best: dict[int, Certification] = {}
+    for cert in sorted(agent.certifications, key=lambda c: c.passed_at):
+        current = best.get(cert.skill_id)
+        if current is None or not _valid(current, at) or _valid(cert, at):
+            best[cert.skill_id] = cert
     held = {}
     for s in agent.skills:
-        cert = certs.get(s.skill_id)
+        cert = best.get(s.skill_id)
         held[s.skill.code] = HeldSkill(
-            skill=s.skill.code, proficiency=s.proficiency,
-            certified_at=cert.passed_at if cert else None, certification_expires_at=cert.expires_at if cert else None,
+            skill=s.skill.code, proficiency=s.proficiency, certified_at=cert.passed_at if cert else None,
+            certification_expires_at=cert.expires_at if cert else None,
             requires_certification=s.skill.requires_certification)
     return held
+
+
+def _valid(cert: Certification, at: datetime) -> bool:
+    return cert.passed_at <= at and (cert.expires_at is None or at < cert.expires_at)
 
 
 def requirements(queue: Queue) -> list[SkillRequirement]:
@@ -29,7 +39,7 @@ def requirements(queue: Queue) -> list[SkillRequirement]:
 
 
 def agent_qualifies(agent: Agent, queue: Queue, at: datetime) -> bool:
-    return is_qualified(held_skills(agent), requirements(queue), at)
+    return is_qualified(held_skills(agent, at), requirements(queue), at)
 
 
 def qualified_queue_ids(uow: UnitOfWork, agent_id: int | None, at: datetime) -> list[int]:

@@ -1,0 +1,34 @@
+"""The API application: routers under /api/v1 and the error mapping."""
+
+from fastapi import APIRouter, FastAPI
+
+from helpline.entrypoints.api.errors import install_error_handlers
+from helpline.entrypoints.api.routers import (
+    agents,
+    audit,
+    auth,
+    cases,
+    customers,
+    interactions,
+    operations,
+    quality,
+    queues,
+    reference,
+    users,
+)
+
+API_PREFIX = "/api/v1"
+ROUTERS = [auth.router, interactions.router, cases.router, operations.router, reference.router, users.router,
+           agents.router, queues.router, customers.router, quality.router, audit.router]
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for sub in ROUTERS:
+        router.include_router(sub)
+    return router
+
+
+def configure_api(app: FastAPI) -> None:
+    app.include_router(api_router())
+    install_error_handlers(app)

@@ -1,0 +1,29 @@
+"""Builds the one ASGI application serving the API and the web pages."""
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from helpline.bootstrap import Container, bootstrap
+from helpline.entrypoints.api.app import API_PREFIX, configure_api
+from helpline.entrypoints.web import configure_web
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    container = container or bootstrap()
+    app = FastAPI(title="Helpline", version="0.1.0", openapi_url=f"{API_PREFIX}/openapi.json",
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                  description="Contact-centre platform for insurers. Authenticate with a bearer token "
+                              "(POST /api/v1/auth/token) or, from the web pages, the session cookie plus the "
+                              "X-CSRF-Token header.")
+    app.state.container = container
+    app.add_middleware(SessionMiddleware, secret_key=container.settings.secret_key, session_cookie="helpline_session",
+                       max_age=container.settings.session_max_age_s, same_site="lax",
+                       https_only=container.settings.environment == "production")
+    configure_api(app)
+    configure_web(app)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry for `uvicorn --factory helpline.entrypoints.app:app_factory` (each worker builds its own)."""
+    return create_app()

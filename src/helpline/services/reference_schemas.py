@@ -1,0 +1,112 @@
+"""Inputs and views of reference data: sites, teams, clients, skills, wrap-up codes, not-ready reasons.
+Codes never change after creation: history and other systems refer to them."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from helpline.services.admin_schemas import Country, Id, Name, Patch, ShortName, TimeZone
+from helpline.services.schemas import Code, Command, View
+
+# --- reference data -----------------------------------------------------------------------------
+
+
+class SiteCreate(Command):
+    name: ShortName
+    time_zone: TimeZone = "Europe/Moscow"
+    holiday_country: Country = "RU"
+
+
+class SiteUpdate(Patch):
+    name: ShortName | None = None
+    time_zone: TimeZone | None = None
+    holiday_country: Country | None = None
+
+
+class SiteView(View):
+    id: int
+    name: str
+    time_zone: str
+    holiday_country: str
+
+
+class TeamCreate(Command):
+    name: ShortName
+    site_id: Id
+
+
+class TeamUpdate(Patch):
+    name: ShortName | None = None
+    site_id: Id | None = None
+
+
+class TeamView(View):
+    id: int
+    name: str
+    site_id: int
+
+
+class ClientCreate(Command):
+    code: Annotated[Code, StringConstraints(max_length=40)]
+    name: Name
+
+
+class ClientUpdate(Patch):
+    name: Name | None = None
+
+
+class ClientView(View):
+    id: int
+    code: str
+    name: str
+
+
+class SkillCreate(Command):
+    code: Code
+    name: Name
+    requires_certification: bool = True
+
+
+class SkillUpdate(Patch):
+    name: Name | None = None
+    requires_certification: bool | None = None
+
+
+class SkillView(View):
+    id: int
+    code: str
+    name: str
+    requires_certification: bool
+
+
+class WrapUpCodeCreate(Command):
+    code: Code
+    name: Name
+
+
+class WrapUpCodeUpdate(Patch):
+    name: Name | None = None
+
+
+class WrapUpCodeView(View):
+    id: int
+    code: str
+    name: str
+
+
+class NotReadyReasonCreate(Command):
+    code: Code
+    name: Name
+    paid: bool = Field(True, description="Unpaid reasons (a lunch break) are not counted as shrinkage")
+
+
+class NotReadyReasonUpdate(Patch):
+    name: Name | None = None
+    paid: bool | None = None
+
+
+class NotReadyReasonView(View):
+    id: int
+    code: str
+    name: str
+    paid: bool
