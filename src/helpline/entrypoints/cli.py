@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -105,9 +106,11 @@ def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of h
             bar.update(tasks[step], completed=done, total=total)
 
         summary = load_demo(box.uow, weeks=weeks, scale=scale, progress=progress)
-    table = Table("what", "count", title="Demo insurer" + ("" if summary.created else " (already loaded)"))
-    for name, value in summary.counts().items():
-        table.add_row(name, f"{value:,}")
+    title = "Demo insurer" + ("" if summary.created else " (already loaded: nothing added)")
+    table = Table("what", "rows", title=f"{title}, {summary.seconds:.1f} s")
+    for name, value in asdict(summary).items():
+        if name not in ("created", "seconds"):
+            table.add_row(name, f"{value:,}")
     console.print(table)
     logins = Table("username", "password", "role", "who", title="Demo log-ins")
     for login in DEMO_LOGINS:
