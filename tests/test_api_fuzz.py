@@ -7,7 +7,6 @@ from schemathesis.checks import not_a_server_error
 
 from tests.contact_centre import build_centre
 
-
 # schemathesis copies the schema per operation; the fixture leaves the admin's headers here instead
 ADMIN_HEADERS: dict[str, str] = {}
 

@@ -277,13 +277,16 @@ def test_a_renewed_certification_beside_an_expired_one_counts(cc, client, make, 
 
     from helpline.adapters.db import models as m
 
+    def days(n):
+        return timedelta(days=n)
+
     with make.uow() as uow:
         agent = uow.session.get(m.Agent, cc.novice.agent.id)
         now = clock()
         agent.certifications = [
-            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=900), expires_at=now - timedelta(days=1)),
-            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=2), expires_at=None),
-            m.Certification(skill_id=cc.osago.id, passed_at=now - timedelta(days=800), expires_at=now - timedelta(days=400)),
+            m.Certification(skill_id=cc.osago.id, passed_at=now - days(900), expires_at=now - days(1)),
+            m.Certification(skill_id=cc.osago.id, passed_at=now - days(2), expires_at=None),
+            m.Certification(skill_id=cc.osago.id, passed_at=now - days(800), expires_at=now - days(400)),
         ]
         uow.commit()
     created = call(cc, client)

@@ -22,10 +22,10 @@ def held_skills(agent: Agent, at: datetime) -> dict[str, HeldSkill]:
             best[cert.skill_id] = cert
     held = {}
     for s in agent.skills:
-        cert = best.get(s.skill_id)
+        counted = best.get(s.skill_id)
         held[s.skill.code] = HeldSkill(
-            skill=s.skill.code, proficiency=s.proficiency, certified_at=cert.passed_at if cert else None,
-            certification_expires_at=cert.expires_at if cert else None,
+            skill=s.skill.code, proficiency=s.proficiency, certified_at=counted.passed_at if counted else None,
+            certification_expires_at=counted.expires_at if counted else None,
             requires_certification=s.skill.requires_certification)
     return held
 
