@@ -1,5 +1,8 @@
 """Builds the one ASGI application serving the API and the web pages."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -11,7 +14,7 @@ from helpline.entrypoints.web import configure_web
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or bootstrap()
     app = FastAPI(title="Helpline", version="0.1.0", openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None, lifespan=_lifespan,
                   description="Contact-centre platform for insurers. Authenticate with a bearer token "
                               "(POST /api/v1/auth/token) or, from the web pages, the session cookie plus the "
                               "X-CSRF-Token header.")
@@ -19,9 +22,15 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=container.settings.secret_key, session_cookie="helpline_session",
                        max_age=container.settings.session_max_age_s, same_site="lax",
                        https_only=container.settings.environment == "production")
-    configure_api(app)
+    configure_api(app, container)
     configure_web(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await app.state.intake_batcher.close()
 
 
 def app_factory() -> FastAPI:

@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from helpline.adapters.db.models import Event, Interaction
+from sqlalchemy import insert
+
+from helpline.adapters.db.models import Base, Event, Interaction
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import EventType
 from helpline.services.unit_of_work import UnitOfWork
@@ -24,3 +26,24 @@ def append(uow: UnitOfWork, type_: EventType, *, at: datetime, actor: Actor | No
                   data={k: v for k, v in {**(data or {}), **fields}.items() if v is not None})
     uow.session.add(event)
     return event
+
+
+def row(type_: EventType, *, at: datetime, actor: Actor | None, interaction_id: int | None = None,
+        case_id: int | None = None, agent_id: int | None = None, queue_id: int | None = None, **data: Any
+        ) -> dict[str, Any]:
+    """An event as a plain row, for use cases that write in bulk (see `append_rows`)."""
+    return {"type": type_.value, "occurred_at": at, "interaction_id": interaction_id, "case_id": case_id,
+            "agent_id": agent_id, "queue_id": queue_id, "actor_user_id": actor.user_id if actor else None,
+            "data": {k: v for k, v in data.items() if v is not None}}
+
+
+def append_rows(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Record several events in one statement, in the order given."""
+    recorded_at = uow.now()
+    uow.session.connection().execute(_INSERT_EVENT, [{**r, "recorded_at": recorded_at} for r in rows])
+
+
+# RETURNING makes SQLAlchemy send the rows as one multi-row INSERT rather than psycopg's pipelined
+# executemany, which cost a quarter of the intake path's CPU.
+_EVENTS = Base.metadata.tables["events"]
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.seq)

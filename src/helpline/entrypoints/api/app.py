@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter, FastAPI
 
+from helpline.bootstrap import Container
 from helpline.entrypoints.api.errors import install_error_handlers
+from helpline.entrypoints.api.intake_batcher import IntakeBatcher
 from helpline.entrypoints.api.routers import (
     agents,
     audit,
@@ -29,6 +31,7 @@ def api_router() -> APIRouter:
     return router
 
 
-def configure_api(app: FastAPI) -> None:
+def configure_api(app: FastAPI, container: Container) -> None:
+    app.state.intake_batcher = IntakeBatcher(container)
     app.include_router(api_router())
     install_error_handlers(app)

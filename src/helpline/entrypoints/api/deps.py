@@ -1,7 +1,7 @@
 """Typed dependencies: the container, a unit of work per request, the acting user, permission rules."""
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -17,13 +17,18 @@ CSRF_HEADER = "X-CSRF-Token"
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `helpline token create` or POST /auth/token")
 
 
-def get_container(request: Request) -> Container:
+# The dependencies are `async def` although they do no awaiting: FastAPI runs a sync dependency in the
+# thread pool, and a pool round trip per dependency cost more CPU than the whole use case. Only the
+# endpoint itself (which does the database work) runs in the pool.
+
+
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_uow(container: Annotated[Container, Depends(get_container)]) -> Iterator[UnitOfWork]:
-    with container.uow() as uow:
+async def get_uow(container: Annotated[Container, Depends(get_container)]) -> AsyncIterator[UnitOfWork]:
+    with container.uow() as uow:  # opens no connection until the first query
         yield uow
 
 
@@ -38,8 +43,11 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def current_actor(request: Request, uow: UoW, container: Annotated[Container, Depends(get_container)],
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]) -> Actor:
+async def current_actor(request: Request, uow: UoW, container: Annotated[Container, Depends(get_container)],
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+                        ) -> Actor:
+    """The acting user. A bearer token is usually in the actor cache; a miss, or a cookie session, costs
+    one short query on the event loop, cheaper than a hop to the thread pool."""
     if credentials is not None:
         actor = auth.actor_for_token(uow, credentials.credentials, container.actor_cache)
         if actor is None:
@@ -58,10 +66,10 @@ def current_actor(request: Request, uow: UoW, container: Annotated[Container, De
     return actor
 
 
-def require(*permissions: Permission) -> Callable[..., Actor]:
+def require(*permissions: Permission) -> Callable[..., Awaitable[Actor]]:
     """A dependency admitting actors whose role holds any of `permissions`; every API route uses one."""
 
-    def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if not any(actor.can(p) for p in permissions):
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"the {actor.role.value} role may not do this ({', '.join(permissions)})")
@@ -71,10 +79,10 @@ def require(*permissions: Permission) -> Callable[..., Actor]:
     return dependency
 
 
-def public(reason: str) -> Callable[[], None]:
+def public(reason: str) -> Callable[[], Awaitable[None]]:
     """Marks a route that deliberately needs no log-in (the authorization test accepts only these)."""
 
-    def dependency() -> None:
+    async def dependency() -> None:
         return None
 
     dependency.public_reason = reason  # type: ignore[attr-defined]

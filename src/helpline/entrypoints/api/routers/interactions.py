@@ -3,13 +3,14 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from helpline.domain.permissions import Actor
 from helpline.domain.permissions import Permission as P
 from helpline.domain.vocabulary import InteractionState
 from helpline.entrypoints.api.deps import UoW, require
-from helpline.services import intake, lifecycle, queries
+from helpline.entrypoints.api.intake_batcher import IntakeBatcher
+from helpline.services import lifecycle, queries
 from helpline.services.schemas import (
     ActionCommand,
     AnswerCommand,
@@ -28,12 +29,13 @@ Handler = Annotated[Actor, Depends(require(P.HANDLE_INTERACTIONS, P.REPORT_INTER
 
 @router.post("", response_model=InteractionView, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "The same idempotency key was seen before: the first interaction"}})
-def receive(body: ReceiveInteraction, uow: UoW, response: Response,
-            actor: Annotated[Actor, Depends(require(P.CREATE_INTERACTIONS))],
-            idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> InteractionView:
+async def receive(body: ReceiveInteraction, request: Request, response: Response,
+                  actor: Annotated[Actor, Depends(require(P.CREATE_INTERACTIONS))],
+                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> InteractionView:
     if idempotency_key and not body.idempotency_key:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
-    view, created = intake.receive_interaction(uow, actor, body)
+    batcher: IntakeBatcher = request.app.state.intake_batcher
+    view, created = await batcher.receive(actor, body)
     if not created:
         response.status_code = status.HTTP_200_OK
     return view
