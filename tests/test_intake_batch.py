@@ -95,6 +95,6 @@ def test_a_key_stored_concurrently_makes_the_batch_settle_each_request_alone(cc,
     monkeypatch.setattr(intake, "_by_keys", blind_first_look)
     outcomes = intake.receive_interactions(uow, [(pbx, voice(cc, idempotency_key="fresh")),
                                                  (pbx, voice(cc, idempotency_key="raced"))])
-    (fresh, fresh_created), (raced, raced_created) = outcomes
+    (_, fresh_created), (raced, raced_created) = outcomes
     assert fresh_created and not raced_created and raced.id == stored.id
     assert count(uow, Interaction) == 2

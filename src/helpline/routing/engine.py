@@ -1,0 +1,170 @@
+"""`RoutingEngine`: the inputs. Each takes the moment `at` (float seconds, never decreasing) and returns the
+decisions it produced. Stale inputs (an accept after the offer timed out, a finish from another agent, an
+unknown id) change nothing and return no decision: the live service may see such events in races.
+
+The interaction inputs below are the hot path and start inline (what `_start` does) to save calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from helpline.routing.decisions import Decision
+from helpline.routing.model import RoutingError
+from helpline.routing.presence import _Presence
+from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Interaction
+
+
+class RoutingEngine(_Presence):
+    """Skills-based routing for every channel, pure and deterministic.
+
+    alert_timeout_s: an offer not accepted within it times out on `tick` (agent set not ready, "no_answer").
+    vip_boost: priority added per VIP tier. reject_holdoff_s: after a rejection the interaction is not
+    offered to the same agent again until a `tick` at or after this many seconds (others are preferred).
+    sl_first: True, or the set of agent sites, where an agent able to serve several queues takes the
+    interaction closest to missing its queue's service-level threshold (after priority) instead of the oldest.
+    """
+
+    def __init__(self, *, alert_timeout_s: float = 15.0, vip_boost: int = 10, reject_holdoff_s: float = 10.0,
+                 sl_first: bool | Iterable[str] = False) -> None:
+        sites = sl_first if isinstance(sl_first, bool) else frozenset(
+            [sl_first] if isinstance(sl_first, str) else sl_first)
+        super().__init__(alert_timeout_s=alert_timeout_s, vip_boost=vip_boost, reject_holdoff_s=reject_holdoff_s,
+                         sl_first=sites)
+
+    def interaction_arrived(self, interaction_id: str, queue_id: str, at: float, priority: int = 0,
+                            vip_tier: int = 0, language: str | None = None) -> list[Decision]:
+        """`language`, when given, is required as a skill of that name (minimum proficiency 1)."""
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        if interaction_id in self._inters:
+            raise RoutingError(f"interaction {interaction_id} is already being routed")
+        q = self._queues.get(queue_id)
+        if q is None:
+            raise RoutingError(f"unknown queue {queue_id}")
+        slots = q.lang_slots.get(language) or self._slots(q, language)
+        self._seq += 1
+        rec = Interaction(interaction_id, at, self._seq, priority, vip_tier, language, q, slots[0], self.vip_boost)
+        self._inters[interaction_id] = rec
+        self._place(rec, at, out)
+        return out
+
+    def offer_accepted(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        rec = self._inters.get(interaction_id)
+        if rec is not None and rec.state == OFFERED and rec.agent is not None and rec.agent.id == agent_id:
+            rec.state = ACTIVE
+            del self._pending[rec]
+        return out
+
+    def wrap_up_started(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
+        """The agent keeps the interaction's capacity slot until `wrap_up_ended`."""
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        rec = self._inters.get(interaction_id)
+        if rec is not None and rec.agent is not None and rec.agent.id == agent_id and rec.state != WAITING:
+            if rec.state == OFFERED:
+                del self._pending[rec]
+            rec.state = WRAP_UP
+        return out
+
+    def wrap_up_ended(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        rec = self._inters.get(interaction_id)
+        if rec is not None and rec.state == WRAP_UP and rec.agent is not None and rec.agent.id == agent_id:
+            self._finish(rec, at, out)
+        return out
+
+    def interaction_finished(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
+        """Frees the agent's slot, unless wrap-up has started: then `wrap_up_ended` frees it."""
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        rec = self._inters.get(interaction_id)
+        if rec is not None and rec.agent is not None and rec.agent.id == agent_id and (
+                rec.state == ACTIVE or rec.state == OFFERED):
+            if rec.state == OFFERED:
+                del self._pending[rec]
+            self._finish(rec, at, out)
+        return out
+
+    def interaction_left(self, interaction_id: str, at: float) -> list[Decision]:
+        """Abandoned, withdrawn or timed out of the queue; also accepted for one already with an agent."""
+        out = self._start(at)
+        rec = self._inters.get(interaction_id)
+        if rec is None:
+            return out
+        a, state = rec.agent, rec.state
+        self._forget(rec)
+        if a is not None and state != WAITING:
+            self._free_slot(a, rec, None if state == OFFERED else at)
+            if a.ready:
+                self._serve(a, at, out)
+        return out
+
+    def offer_rejected(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
+        """Back to its original place; the agent stays ready and may take the next one, not this one."""
+        out = self._start(at)
+        rec = self._inters.get(interaction_id)
+        if rec is not None and rec.state == OFFERED and rec.agent is not None and rec.agent.id == agent_id:
+            a = rec.agent
+            self._free_slot(a, rec, None)
+            self._seq += 1
+            rec.rejecter = a
+            rec.reject_token = self._seq
+            self._holdoffs.append((at + self.reject_holdoff_s, self._seq, HOLDOFF, rec, self._seq))
+            self._return(rec, at, out)
+            if a.ready:
+                self._serve(a, at, out)
+        return out
+
+    def tick(self, at: float) -> list[Decision]:
+        """Applies due expansion steps, offer time-outs and rejection hold-offs."""
+        if at < self._now:
+            self._backwards(at)
+        self._now = at
+        out: list[Decision] = []
+        if self._certs and self._certs[0][0] <= at:
+            self._cross_certifications(at, out)
+        t, p, h = self._timers, self._pending, self._holdoffs
+        if (t and t[0][0] <= at) or (p and next(iter(p.values()))[0] <= at) or (h and h[0][0] <= at):
+            self._run_timers(at, out)
+        return out
+
+    def _finish(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        a = rec.agent
+        assert a is not None
+        ch = rec.channel
+        a.used[ch] -= 1
+        a.ukey -= a.radix[ch]
+        a.total -= 1
+        a.lighter = True
+        del a.items[rec.id]
+        a.idle_since = at
+        room = a.room_cache.get(a.ukey)
+        a.room = room if room is not None else self._room_for(a)
+        rec.state = GONE
+        rec.agent = None
+        del self._inters[rec.id]
+        if a.ready:
+            self._serve(a, at, out)

@@ -1,0 +1,141 @@
+"""The engine's state and its agent heaps.
+
+Agent heaps (one per slot) are keyed by the queue's agent-choice rule. Those keys only grow (idle-since
+moves forward, a round-robin stamp only increases), so an entry is left where it is when its agent changes:
+the head is re-keyed when it is reached (`heapreplace`), and an agent who is not available when reached is
+dropped from that heap and remembered as missing there. Only "least occupied" keys can shrink (a finished
+interaction): then a fresher entry is pushed, and an entry above its agent's current key is dropped when
+reached. A heap holds about one entry per eligible agent; `_compact_agents` bounds the rest.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heapify, heappop, heappush, heapreplace
+
+from helpline.domain.capacity import has_room
+from helpline.routing.state import BEST, IDLE, LEAST, Agent, AgentEntry, Interaction, Queue, Slot, Timer
+
+
+class _AgentHeaps:
+    def __init__(self, *, alert_timeout_s: float = 15.0, vip_boost: int = 10, reject_holdoff_s: float = 10.0,
+                 sl_first: bool | frozenset[str] = False) -> None:
+        self.alert_timeout_s = float(alert_timeout_s)
+        self.vip_boost = vip_boost
+        self.reject_holdoff_s = float(reject_holdoff_s)
+        self._sl_first = sl_first
+        self._queues: dict[str, Queue] = {}
+        self._agents: dict[str, Agent] = {}
+        self._inters: dict[str, Interaction] = {}
+        self._timers: list[Timer] = []  # expansion steps, a heap
+        # offers in flight -> (alert due, seq); one fixed alert time, so insertion order is due order
+        self._pending: dict[Interaction, tuple[float, int]] = {}
+        self._holdoffs: deque[Timer] = deque()  # rejection hold-offs: one fixed duration, due in the order made
+        self._certs: list[tuple[float, int, Agent]] = []  # certification starts and expiries
+        self._seq = 0
+        self._now = float("-inf")
+
+    @staticmethod
+    def _room_for(a: Agent) -> list[str]:
+        room = a.room_cache.get(a.ukey)
+        if room is None:
+            used, cap = a.used, a.cap
+            room = a.room_cache[a.ukey] = [ch for ch in a.channels if has_room(ch, used, cap)]
+        return room
+
+    def _free_slot(self, a: Agent, rec: Interaction, idle_from: float | None) -> None:
+        ch = rec.channel
+        a.used[ch] -= 1
+        a.ukey -= a.radix[ch]
+        a.total -= 1
+        a.lighter = True
+        del a.items[rec.id]
+        if idle_from is not None:
+            a.idle_since = idle_from
+        room = a.room_cache.get(a.ukey)
+        a.room = room if room is not None else self._room_for(a)
+
+    # -- offers -------------------------------------------------------------------------------------------
+    def _agent_excluding(self, rec: Interaction, slot: Slot) -> Agent | None:
+        """The rare path: the best agent is the last rejecter; look past him (and put him back)."""
+        h = slot.agents
+        aside = [heappop(h)]
+        found = None
+        while h:
+            e = h[0]
+            a = e[4]
+            if a is rec.rejecter:
+                aside.append(heappop(h))
+            elif e[3] != a.epoch:
+                heappop(h)
+            elif not a.ready or slot.channel not in a.room:
+                heappop(h)
+                self._dropped(a, slot)
+            else:
+                current = self._entry(a, slot, e[0])
+                if e == current:
+                    found = a
+                    break
+                if e < current:
+                    heapreplace(h, current)
+                else:
+                    heappop(h)
+        for e in aside:
+            heappush(h, e)
+        return found
+
+    @staticmethod
+    def _entry(a: Agent, slot: Slot, static_key: float) -> AgentEntry:
+        mode = slot.mode
+        if mode == BEST:
+            return (static_key, a.idle_since, a.aseq, a.epoch, a)
+        if mode == IDLE:
+            return (0, a.idle_since, a.aseq, a.epoch, a)
+        if mode == LEAST:
+            return (a.total, a.idle_since, a.aseq, a.epoch, a)
+        return (slot.queue.rr.get(a.id, -1), 0.0, a.aseq, a.epoch, a)
+
+    @staticmethod
+    def _dropped(a: Agent, slot: Slot) -> None:
+        if slot in a.inheap:
+            a.inheap.remove(slot)
+            a.missing[slot.channel].append(a.target_of[slot])
+
+    def _advertise(self, a: Agent) -> None:
+        """Make sure each slot the available agent may serve now holds an entry for him (a fresh one in
+        "least occupied" slots when his load went down since he was last advertised)."""
+        inheap, missing = a.inheap, a.missing
+        if a.lighter:
+            a.lighter = False
+            for ch in a.room:
+                for slot, _, static_key in a.least[ch]:
+                    self._push_entry(slot, self._entry(a, slot, static_key))
+                    inheap.add(slot)  # if it was missing too, the loop below skips it
+        for ch in a.room:
+            absent = missing[ch]
+            if absent:
+                for slot, _, static_key in absent:
+                    if slot not in inheap:
+                        self._push_entry(slot, self._entry(a, slot, static_key))
+                        inheap.add(slot)
+                absent.clear()
+
+    def _push_entry(self, slot: Slot, entry: AgentEntry) -> None:
+        h = slot.agents
+        heappush(h, entry)
+        if len(h) > slot.agent_limit:
+            self._compact_agents(slot)
+
+    def _compact_agents(self, slot: Slot) -> None:
+        keep: dict[Agent, AgentEntry] = {}
+        for e in slot.agents:
+            a = e[4]
+            if e[3] == a.epoch and a not in keep:
+                if a.ready and slot.channel in a.room:
+                    keep[a] = self._entry(a, slot, e[0])
+                    a.inheap.add(slot)  # a stale "missing" mark is skipped when advertised
+                else:
+                    self._dropped(a, slot)
+        slot.agents[:] = keep.values()
+        heapify(slot.agents)
+        slot.agent_limit = 2 * max(len(keep), slot.n_eligible) + 64

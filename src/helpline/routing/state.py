@@ -1,0 +1,127 @@
+"""The engine's internal records: mutable, slotted, never handed out (views.py copies what callers see)."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from helpline.routing.model import AgentProfile, QueueConfig
+
+# interaction states
+WAITING, OFFERED, ACTIVE, WRAP_UP, GONE = 0, 1, 2, 3, 4
+STATE_NAMES = ("waiting", "offered", "active", "wrap_up", "gone")
+# agent-choice rules
+BEST, IDLE, LEAST, ROUND_ROBIN = 0, 1, 2, 3
+CHOICE_CODES = {"best_proficiency": BEST, "longest_idle": IDLE, "least_occupied": LEAST, "round_robin": ROUND_ROBIN}
+# timer kinds
+ALERT, STEP, HOLDOFF = 0, 1, 2
+
+WaitEntry: TypeAlias = "tuple[int, float, int, Interaction]"  # (-priority, arrival, seq, interaction)
+AgentEntry: TypeAlias = "tuple[float, float, int, int, Agent]"  # (key1, key2, agent seq, epoch, agent)
+Timer: TypeAlias = "tuple[float, int, int, Interaction, int]"  # (due, seq, kind, interaction, token)
+
+Target: TypeAlias = "tuple[Slot, int, int]"  # (slot, choice rule, -total proficiency)
+
+
+class Queue:
+    __slots__ = ("cfg", "channel", "id", "lang_slots", "priority", "rr", "steps", "tiers")
+
+    def __init__(self, cfg: QueueConfig, channel: str, tiers: list[tuple[dict[str, int], str | None]]) -> None:
+        self.cfg = cfg
+        self.id = cfg.id
+        self.channel = channel
+        self.priority = cfg.priority
+        self.steps = cfg.expansion
+        self.tiers = tiers  # reachable (requirements, site) per tier: tier k follows k applied steps
+        self.lang_slots: dict[str | None, list[Slot]] = {}
+        self.rr: dict[str, int] = {}  # round robin: agent id -> sequence number of the last offer
+
+
+class Slot:
+    """One (queue, expansion tier, language) line: its waiting heap and its heap of available agents."""
+
+    __slots__ = ("agent_limit", "agents", "channel", "lang", "live", "mode", "n_eligible", "queue", "req", "site",
+                 "thr", "tier", "wait_limit", "waiting")
+
+    def __init__(self, queue: Queue, tier: int, lang: str | None, req: dict[str, int], site: str | None,
+                 mode: int) -> None:
+        self.queue = queue
+        self.tier = tier
+        self.lang = lang
+        self.channel = queue.channel
+        self.req = req
+        self.site = site
+        self.mode = mode
+        self.thr = queue.cfg.sl_threshold_s
+        self.waiting: list[WaitEntry] = []
+        self.live = 0  # valid entries in `waiting`
+        self.wait_limit = 64
+        self.agents: list[AgentEntry] = []
+        self.n_eligible = 0  # agents currently eligible: bounds the valid entries in `agents`
+        self.agent_limit = 64
+
+
+class Interaction:
+    __slots__ = ("agent", "arrival", "channel", "entered_at", "entry", "id", "lang", "neg_prio", "priority",
+                 "q_token", "queue", "reject_token", "rejecter", "seq", "slot", "state", "step_pending", "step_timer",
+                 "tier", "vip")
+
+    def __init__(self, iid: str, arrival: float, seq: int, priority: int, vip: int, lang: str | None,
+                 queue: Queue, slot: Slot, vip_boost: int) -> None:
+        self.id = iid
+        self.arrival = arrival
+        self.seq = seq
+        self.priority = priority
+        self.vip = vip
+        self.lang = lang
+        self.queue = queue
+        self.slot = slot
+        self.channel = queue.channel
+        self.tier = 0
+        self.neg_prio = -(queue.priority + priority + vip_boost * vip)
+        self.entered_at = arrival
+        self.q_token = seq  # changes when it enters another queue: older expansion timers die
+        self.entry: WaitEntry | None = None
+        self.state = WAITING
+        self.agent: Agent | None = None
+        self.reject_token = 0
+        self.rejecter: Agent | None = None
+        self.step_pending = False
+        self.step_timer = -1  # the tier whose expansion timer is scheduled (timers start once it waits)
+
+
+class Agent:
+    __slots__ = ("aseq", "cap", "channels", "epoch", "id", "idle_since", "inheap", "items", "least", "lighter",
+                 "login_at", "missing", "profile", "radix", "ready", "reason", "room", "room_cache", "site", "sl_first",
+                 "target_of", "targets", "total", "ukey", "used", "wslots")
+
+    def __init__(self, profile: AgentProfile, aseq: int, at: float, sl_first: bool) -> None:
+        self.profile = profile
+        self.id = profile.id
+        self.site = profile.site
+        self.aseq = aseq
+        self.login_at = at
+        self.sl_first = sl_first
+        self.ready = False
+        self.reason: str | None = "logged_in"
+        self.epoch = 0  # bumped when eligibility is recomputed or the agent logs out: older heap entries die
+        self.cap = profile.capacity_by_channel()
+        self.used = dict.fromkeys(self.cap, 0)
+        self.radix: dict[str, int] = {}  # `used` as one mixed-radix number, the key of `room_cache`
+        scale = 1
+        for ch, n in self.cap.items():
+            self.radix[ch] = scale
+            scale *= max(n, 0) + 2
+        self.ukey = 0
+        self.room_cache: dict[int, list[str]] = {}
+        self.total = 0
+        self.idle_since = at
+        self.items: dict[str, Interaction] = {}  # offered, active and in wrap-up
+        self.targets: dict[str, list[Target]] = {}  # per channel: the slots this agent is eligible for
+        self.least: dict[str, list[Target]] = {}  # the "least occupied" ones among them
+        self.missing: dict[str, list[Target]] = {}  # per channel: his slots that may hold no entry of his
+        self.target_of: dict[Slot, Target] = {}
+        self.wslots: dict[str, list[Slot]] = {}
+        self.channels: list[str] = []
+        self.room: list[str] = []  # channels with free capacity (has_room)
+        self.lighter = False  # load went down since last advertised: "least occupied" keys need a fresh entry
+        self.inheap: set[Slot] = set()  # slots whose agent heap holds an entry of this epoch for him
