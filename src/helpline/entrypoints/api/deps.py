@@ -43,19 +43,26 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def current_actor(request: Request, uow: UoW, container: Annotated[Container, Depends(get_container)],
+async def current_actor(request: Request, container: Annotated[Container, Depends(get_container)],
                         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
                         ) -> Actor:
     """The acting user. A bearer token is usually in the actor cache; a miss, or a cookie session, costs
-    one short query on the event loop, cheaper than a hop to the thread pool."""
+    one short query on the event loop (its own unit of work), cheaper than a hop to the thread pool."""
     if credentials is not None:
-        actor = auth.actor_for_token(uow, credentials.credentials, container.actor_cache)
+        actor = container.actor_cache.get(auth.token_digest(credentials.credentials))
+        if actor is None:
+            with container.uow() as uow:
+                actor = auth.actor_for_token(uow, credentials.credentials, container.actor_cache)
         if actor is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
                                 headers={"WWW-Authenticate": "Bearer"})
         return actor
     user_id = request.session.get("user_id") if "session" in request.scope else None
-    actor = auth.actor_for_user_id(uow, int(user_id)) if user_id else None
+    if user_id:
+        with container.uow() as uow:
+            actor = auth.actor_for_user_id(uow, int(user_id))
+    else:
+        actor = None
     if actor is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in or send a bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
