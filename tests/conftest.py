@@ -115,3 +115,11 @@ def client(app) -> Iterator:
 
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def cc(make):
+    """A small contact centre with people in every role (tests/contact_centre.py)."""
+    from tests.contact_centre import build_centre
+
+    return build_centre(make)

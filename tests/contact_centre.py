@@ -70,3 +70,8 @@ def build_centre(make: Factories) -> Centre:
         colleague=person("agent", site=moscow, skills={osago: 7, chat: 1}),
         novice=person("agent", site=moscow, skills={osago: 9}, certified=False),
     )
+
+
+def fields_named(response) -> set[str]:
+    """The fields a 422 answer names."""
+    return {str(part) for error in response.json()["detail"] for part in error["loc"]}

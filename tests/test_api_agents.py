@@ -2,20 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
-
-from tests.contact_centre import build_centre
+from tests.contact_centre import fields_named
 
 V1 = "/api/v1"
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
-
-
-def fields_named(response) -> set[str]:
-    return {str(part) for error in response.json()["detail"] for part in error["loc"]}
 
 
 def ids(response) -> set[int]:

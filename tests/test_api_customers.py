@@ -2,21 +2,10 @@
 
 from datetime import timedelta
 
-import pytest
-
 from helpline.adapters.db import models as m
-from tests.contact_centre import build_centre
+from tests.contact_centre import fields_named
 
 V1 = "/api/v1"
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
-
-
-def fields_named(response) -> set[str]:
-    return {str(part) for error in response.json()["detail"] for part in error["loc"]}
 
 
 def new_customer(cc, client, **kw):

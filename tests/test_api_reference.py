@@ -3,16 +3,10 @@
 import pytest
 
 from helpline.entrypoints.api.routers import agents, audit, customers, quality, queues, reference, users
-from tests.contact_centre import build_centre
 
 V1 = "/api/v1"
 NEW_ROUTERS = [reference.router, users.router, agents.router, queues.router, customers.router, quality.router,
                audit.router]
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
 
 
 def fields_named(response) -> set[str]:

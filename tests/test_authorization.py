@@ -7,7 +7,6 @@ from sqlalchemy import select, text
 from helpline.adapters.db.models import AuditEntry
 from helpline.domain.permissions import ROLE_PERMISSIONS, Permission
 from helpline.domain.vocabulary import Role
-from tests.contact_centre import build_centre
 
 
 def _dependency_calls(dependant):
@@ -42,11 +41,6 @@ def test_qa_reads_everything_but_changes_only_quality_records():
 def test_integration_may_only_create_interactions_and_report_their_events():
     assert ROLE_PERMISSIONS[Role.INTEGRATION] == {Permission.CREATE_INTERACTIONS,
                                                   Permission.REPORT_INTERACTION_EVENTS}
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
 
 
 @pytest.fixture

@@ -1,18 +1,11 @@
 """Receiving many interactions in one unit of work gives each request the answer it would get alone."""
 
-import pytest
 from sqlalchemy import func, select
 
 from helpline.adapters.db.models import Case, Event, Interaction
 from helpline.domain.errors import Conflict, InvalidInput, NotFound
 from helpline.services import intake
 from helpline.services.schemas import ReceiveInteraction
-from tests.contact_centre import build_centre
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
 
 
 def voice(cc, **kw):

@@ -5,12 +5,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from helpline.adapters.db.models import Event
-from tests.contact_centre import build_centre
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
 
 
 def call(cc, client, who=None, **body):

@@ -13,15 +13,9 @@ from sqlalchemy import select
 
 from helpline.adapters.db import models as m
 from helpline.entrypoints.web import rendering
-from tests.contact_centre import build_centre
 
 PASSWORD = "password123"
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-def cc(make):
-    return build_centre(make)
 
 
 @pytest.fixture
