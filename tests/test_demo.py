@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from helpline.adapters.db import models as m
 from helpline.demo import DEMO_LOGINS, load_demo
 from helpline.demo.catalogue import QUEUES
+from helpline.demo.live import LIVE_PREFIX, WAITING_NOW
 from helpline.domain.skills import HeldSkill, SkillRequirement, is_qualified
 from helpline.services import auth
 
@@ -114,7 +115,10 @@ def test_a_partial_demo_is_completed_not_duplicated(container, make, uow):
 def test_history_events_follow_the_interaction_lifecycle(container, uow, clock):
     load_demo(container.uow, weeks=1, scale=0.1)
     session = uow.session
-    events = list(session.scalars(select(m.Event).order_by(m.Event.seq)))
+    live = {i.id: i.case_id for i in session.scalars(
+        select(m.Interaction).where(m.Interaction.idempotency_key.like(LIVE_PREFIX + "%")))}  # waiting now
+    events = [e for e in session.scalars(select(m.Event).order_by(m.Event.seq))
+              if e.interaction_id not in live and e.case_id not in live.values()]
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
     assert all(e.recorded_at == e.occurred_at for e in events)
     monday = clock().astimezone(MOSCOW).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -124,7 +128,7 @@ def test_history_events_follow_the_interaction_lifecycle(container, uow, clock):
     for e in events:
         if e.interaction_id is not None:
             by_interaction[e.interaction_id].append(e)
-    interactions = list(session.scalars(select(m.Interaction)))
+    interactions = [i for i in session.scalars(select(m.Interaction)) if i.id not in live]
     assert interactions and all(i.idempotency_key.startswith("demo-") for i in interactions)
     assert {i.state for i in interactions} == {"completed", "abandoned"}
     for i in interactions:
@@ -238,3 +242,14 @@ def test_history_has_the_published_shape(container, uow):
     weekday = sum(1 for r in general if r.created_at.astimezone(MOSCOW).weekday() < 5) / 5
     weekend = sum(1 for r in general if r.created_at.astimezone(MOSCOW).weekday() >= 5) / 2
     assert weekend < 0.85 * weekday
+
+
+def test_requests_wait_in_the_queues_right_now(container, uow, clock):
+    load_demo(container.uow, **SMALL)
+    waiting = uow.session.scalars(select(m.Interaction).where(m.Interaction.state == "queued")).all()
+    assert len(waiting) == len(WAITING_NOW)
+    assert all(i.customer_id is not None and i.case_id is not None for i in waiting)
+    assert max(clock() - i.queued_at for i in waiting) == timedelta(seconds=1800)
+    load_demo(container.uow, **SMALL)
+    uow.session.expire_all()
+    assert uow.session.scalar(select(func.count()).where(m.Interaction.state == "queued")) == len(WAITING_NOW)

@@ -12,6 +12,7 @@ from helpline.adapters.db.models import Agent, Case, Customer, Event, Interactio
 from helpline.demo.catalogue import DEMO_LOGINS
 from helpline.demo.customers import customer_count, ensure_customers
 from helpline.demo.history import history_exists, write_history
+from helpline.demo.live import ensure_waiting
 from helpline.demo.reference import ensure_reference
 from helpline.demo.staff import agent_specs, ensure_staff
 from helpline.services.unit_of_work import UnitOfWork
@@ -60,6 +61,8 @@ def load_demo(uow_factory: Callable[[], UnitOfWork], *, weeks: int = 8, scale: f
         if not history_exists(uow):
             created += write_history(uow, refs, specs, weeks=weeks, scale=scale, seed=seed, progress=progress)
             uow.commit()
+    with uow_factory() as uow:
+        created += ensure_waiting(uow)  # commits through the intake use case
     with uow_factory() as uow:
         return _summary(uow, created > 0, time.perf_counter() - started)
 
