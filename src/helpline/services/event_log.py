@@ -20,10 +20,9 @@ def append(uow: UnitOfWork, type_: EventType, *, at: datetime, actor: Actor | No
         case_id = case_id if case_id is not None else interaction.case_id
         agent_id = agent_id if agent_id is not None else interaction.agent_id
         queue_id = queue_id if queue_id is not None else interaction.queue_id
-    event = Event(type=type_.value, occurred_at=at, recorded_at=uow.now(),
-                  interaction_id=interaction.id if interaction is not None else None, case_id=case_id,
-                  agent_id=agent_id, queue_id=queue_id, actor_user_id=actor.user_id if actor else None,
-                  data={k: v for k, v in {**(data or {}), **fields}.items() if v is not None})
+    event = Event(**row(type_, at=at, actor=actor, interaction_id=interaction.id if interaction is not None else None,
+                        case_id=case_id, agent_id=agent_id, queue_id=queue_id, **(data or {}), **fields),
+                  recorded_at=uow.now())
     uow.session.add(event)
     return event
 

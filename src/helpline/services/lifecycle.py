@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from helpline.adapters.db.models import Agent, Case, Interaction, NotReadyReason, Queue, WrapUpCode
+from helpline.adapters.db.models import Agent, Case, Interaction, Queue, WrapUpCode
 from helpline.domain.capacity import has_room
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.domain.interaction_lifecycle import ACTIVE_STATES, Action, next_state
@@ -278,7 +278,3 @@ def _ensure_can_take(uow: UnitOfWork, agent: Agent, interaction: Interaction, at
         Interaction.id != interaction.id)))
     if not has_room(interaction.channel, active, {c.channel: c.capacity for c in agent.capacities}):
         raise Conflict(f"agent {agent.id} has no free {interaction.channel} capacity")
-
-
-def not_ready_reason_exists(uow: UnitOfWork, code: str) -> bool:
-    return uow.session.scalar(select(NotReadyReason.id).where(NotReadyReason.code == code)) is not None

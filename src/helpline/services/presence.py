@@ -2,13 +2,12 @@
 
 from sqlalchemy import select
 
-from helpline.adapters.db.models import Agent, Interaction
+from helpline.adapters.db.models import Agent, Interaction, NotReadyReason
 from helpline.domain.errors import Conflict, InvalidInput, NotFound
 from helpline.domain.interaction_lifecycle import ACTIVE_STATES
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import EventType, PresenceState, Role
 from helpline.services import event_log
-from helpline.services.lifecycle import not_ready_reason_exists
 from helpline.services.schemas import PresenceChange, PresenceView
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -52,3 +51,7 @@ def _may_change(actor: Actor, agent: Agent) -> bool:
 def _busy(uow: UnitOfWork, agent_id: int) -> bool:
     return uow.session.scalar(select(Interaction.id).where(
         Interaction.agent_id == agent_id, Interaction.state.in_([s.value for s in ACTIVE_STATES])).limit(1)) is not None
+
+
+def not_ready_reason_exists(uow: UnitOfWork, code: str) -> bool:
+    return uow.session.scalar(select(NotReadyReason.id).where(NotReadyReason.code == code)) is not None
