@@ -81,7 +81,7 @@ def clock() -> TestClock:
 def settings(database_url: str) -> Settings:
     # no token cache: tests change roles and tokens and expect the next request to see it
     return Settings(database_url=database_url, environment="test", secret_key="test-secret-" + "x" * 32,
-                    auth_cache_ttl_s=0)
+                    auth_cache_ttl_s=0, routing_enabled=False)  # routing tests drive the router themselves
 
 
 @pytest.fixture

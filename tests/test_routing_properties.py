@@ -28,7 +28,7 @@ from helpline.routing.model import AGENT_CHOICES
 
 SKILLS = ("a", "b", "c")
 KINDS = ("arrive", "arrive", "arrive", "leave", "login", "ready", "ready", "not_ready", "logout", "accept",
-         "accept", "reject", "finish", "finish", "wrap_start", "wrap_end", "tick", "tick", "tick")
+         "accept", "reject", "finish", "finish", "wrap_start", "wrap_end", "tick", "tick", "tick", "assign")
 
 
 @st.composite
@@ -237,6 +237,12 @@ def run(queues, agents, script, config):
             call = (method, owner, iid, at) if kind.startswith("wrap") else (method, iid, owner, at)
             if owner != "stranger":
                 follow_work(model, kind, iid, owner, at)
+        elif kind == "assign":  # given to an agent outside the engine: a supervisor, a transfer, a PBX
+            iid = pick(inter, y)
+            if iid is None:
+                continue
+            call = ("interaction_assigned", iid, aid, at)
+            follow_assignment(model, iid, aid)
         elif kind == "tick":
             call = ("tick", at)
         if call is None:
@@ -257,6 +263,21 @@ def drop_agent(model, aid):
     for iid in list(model.agents[aid]["items"]):
         model.release(iid, "waiting" if model.inter[iid]["state"] == "offered" else "gone")
     del model.agents[aid]
+
+
+def follow_assignment(model, iid, aid):
+    i = model.inter[iid]
+    if i["agent"] == aid and i["state"] != "waiting":
+        if i["state"] == "offered":
+            i["state"] = "active"
+        return
+    if i["agent"] in model.agents:
+        model.agents[i["agent"]]["items"].pop(iid, None)
+    if aid not in model.agents:
+        del model.inter[iid]
+        return
+    i.update(state="active", agent=aid)
+    model.agents[aid]["items"][iid] = model.queues[i["queue"]].channel
 
 
 def follow_work(model, kind, iid, aid, at):

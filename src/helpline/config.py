@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     # how long a process trusts a bearer token it has resolved (revocations and role changes lag this much)
     auth_cache_ttl_s: float = 30.0
+    # live routing: one process routes at a time (see docs/architecture.md)
+    routing_enabled: bool = True
+    routing_alert_timeout_s: float = Field(15.0, gt=0)  # an offer not accepted by then goes back
+    routing_reject_holdoff_s: float = Field(10.0, ge=0)  # a rejected interaction skips that agent this long
+    routing_poll_s: float = Field(0.2, gt=0)  # the longest wait for new events (PostgreSQL also notifies)
+    routing_refresh_s: float = Field(60.0, gt=0)  # queue, skill and certification changes apply within this
+    routing_standby_retry_s: float = Field(1.0, gt=0)  # how often a standby process tries to take over
 
     @model_validator(mode="after")
     def refuse_insecure_production(self) -> "Settings":

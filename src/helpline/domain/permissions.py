@@ -59,7 +59,7 @@ class Actor:
     agent_id: the agent record of an agent user, if any.
     """
 
-    user_id: int
+    user_id: int | None  # None only for Helpline's own routing service
     username: str
     role: Role
     site_ids: frozenset[int] = field(default_factory=frozenset)

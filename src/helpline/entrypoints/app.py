@@ -8,6 +8,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from helpline.bootstrap import Container, bootstrap
 from helpline.entrypoints.api.app import API_PREFIX, configure_api
+from helpline.entrypoints.routing_worker import RoutingWorker
 from helpline.entrypoints.web import configure_web
 
 
@@ -29,7 +30,14 @@ def create_app(container: Container | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container: Container = app.state.container
+    worker = RoutingWorker(container) if container.settings.routing_enabled else None
+    app.state.routing_worker = worker
+    if worker is not None:
+        worker.start()
     yield
+    if worker is not None:
+        worker.stop()
     await app.state.intake_batcher.close()
 
 

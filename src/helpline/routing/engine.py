@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from helpline.routing.decisions import Decision
 from helpline.routing.model import RoutingError
 from helpline.routing.presence import _Presence
-from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Interaction
+from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Agent, Interaction
 
 
 class RoutingEngine(_Presence):
@@ -138,6 +138,49 @@ class RoutingEngine(_Presence):
                 self._serve(a, at, out)
         return out
 
+    def interaction_assigned(self, interaction_id: str, agent_id: str, at: float, queue_id: str | None = None, *,
+                             offered_at: float | None = None, priority: int = 0, vip_tier: int = 0,
+                             language: str | None = None) -> list[Decision]:
+        """Work given to an agent outside the engine: a supervisor's assignment, a transfer to an agent, a PBX
+        connect, or work in progress found when the live service starts. The interaction leaves its queue (or
+        its previous agent) and takes a slot of `agent_id`: live, or an offer in flight since `offered_at`
+        (which times out like the engine's own). An interaction the engine does not know needs `queue_id`
+        (its channel); work of an agent who is not logged in is not tracked."""
+        out = self._start(at)
+        a = self._agents.get(agent_id)
+        rec = self._inters.get(interaction_id)
+        if rec is None:
+            q = self._queues.get(queue_id) if queue_id is not None else None
+            if q is None or a is None:
+                return out
+            slots = q.lang_slots.get(language) or self._slots(q, language)
+            self._seq += 1
+            rec = Interaction(interaction_id, at, self._seq, priority, vip_tier, language, q, slots[0],
+                              self.vip_boost)
+            self._inters[interaction_id] = rec
+        elif rec.agent is not None and rec.agent is a and rec.state != WAITING:
+            if rec.state == OFFERED and offered_at is None:
+                del self._pending[rec]
+                rec.state = ACTIVE
+            return out
+        else:
+            self._detach(rec, at, out)
+            if a is None:
+                self._forget(rec)
+                return out
+        self._occupy(rec, a, at)
+        if offered_at is None:
+            rec.state = ACTIVE
+        else:
+            rec.state = OFFERED
+            self._seq += 1
+            self._pending[rec] = (offered_at + self.alert_timeout_s, self._seq)
+            if len(self._pending) > 1:  # keep the dict in due order: the offer may be older than others
+                in_due_order = sorted(self._pending.items(), key=lambda item: item[1])
+                self._pending.clear()
+                self._pending.update(in_due_order)
+        return out
+
     def tick(self, at: float) -> list[Decision]:
         """Applies due expansion steps, offer time-outs and rejection hold-offs."""
         if at < self._now:
@@ -150,6 +193,34 @@ class RoutingEngine(_Presence):
         if (t and t[0][0] <= at) or (p and next(iter(p.values()))[0] <= at) or (h and h[0][0] <= at):
             self._run_timers(at, out)
         return out
+
+    def _detach(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        """Take a known interaction out of its queue, or away from its agent (who may then take other work)."""
+        if rec.entry is not None:
+            rec.entry = None
+            rec.slot.live -= 1
+            return
+        a, state = rec.agent, rec.state
+        if a is None or state == WAITING:
+            return
+        if state == OFFERED:
+            del self._pending[rec]
+        self._free_slot(a, rec, None if state == OFFERED else at)
+        rec.agent = None
+        rec.state = WAITING
+        if a.ready:
+            self._serve(a, at, out)
+
+    def _occupy(self, rec: Interaction, a: Agent, at: float) -> None:
+        ch = rec.channel
+        rec.agent = a
+        a.used[ch] += 1
+        a.ukey += a.radix[ch]
+        a.total += 1
+        a.items[rec.id] = rec
+        a.idle_since = at
+        room = a.room_cache.get(a.ukey)
+        a.room = room if room is not None else self._room_for(a)
 
     def _finish(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         a = rec.agent

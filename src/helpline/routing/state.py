@@ -89,6 +89,11 @@ class Interaction:
         self.step_timer = -1  # the tier whose expansion timer is scheduled (timers start once it waits)
 
 
+# Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
+# (a PBX connect) may overload an agent, so leave room for that without keys colliding.
+_OVERLOAD_DIGITS = 64
+
+
 class Agent:
     __slots__ = ("aseq", "cap", "channels", "epoch", "id", "idle_since", "inheap", "items", "least", "lighter",
                  "login_at", "missing", "profile", "radix", "ready", "reason", "room", "room_cache", "site", "sl_first",
@@ -110,7 +115,7 @@ class Agent:
         scale = 1
         for ch, n in self.cap.items():
             self.radix[ch] = scale
-            scale *= max(n, 0) + 2
+            scale *= max(n, 0) + _OVERLOAD_DIGITS
         self.ukey = 0
         self.room_cache: dict[int, list[str]] = {}
         self.total = 0

@@ -11,7 +11,7 @@ from helpline.domain.capacity import has_room
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.domain.interaction_lifecycle import ACTIVE_STATES, Action, next_state
 from helpline.domain.permissions import Actor
-from helpline.domain.vocabulary import CaseStatus, Direction, EventType, PresenceState, Role
+from helpline.domain.vocabulary import CaseStatus, Direction, EventType, ExitReason, PresenceState, Role
 from helpline.services import event_log, scope
 from helpline.services.schemas import (
     ActionCommand,
@@ -175,6 +175,25 @@ def exit_queue(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: ExitComm
     interaction.exit_reason = cmd.reason.value
     event_log.append(uow, EventType.EXITED, at=at, actor=actor, interaction=interaction, reason=cmd.reason.value,
                      wait_s=_wait_s(interaction, at))
+    return _done(uow, interaction)
+
+
+def overflow(uow: UnitOfWork, actor: Actor, interaction_id: int, to_queue_id: int) -> InteractionView:
+    """Routing moves a waiting interaction on to another queue (an overflow step): it exits the first queue
+    with reason `overflow`, counted apart from abandons, and enters the next keeping its arrival time, so it
+    keeps its place by how long the customer has waited."""
+    interaction = _load(uow, actor, interaction_id, Action.EXIT)
+    if interaction.state != "queued":
+        raise Conflict(f"interaction {interaction_id} is {interaction.state}, not waiting in a queue")
+    queue = uow.session.get(Queue, to_queue_id)
+    if queue is None or queue.client_id != interaction.client_id or queue.channel != interaction.channel:
+        raise NotFound("queue", to_queue_id)
+    at = uow.now()
+    event_log.append(uow, EventType.EXITED, at=at, actor=actor, interaction=interaction,
+                     reason=ExitReason.OVERFLOW.value, wait_s=_wait_s(interaction, at), to_queue_id=queue.id)
+    from_queue_id, interaction.queue_id = interaction.queue_id, queue.id
+    event_log.append(uow, EventType.ENTERED_QUEUE, at=at, actor=actor, interaction=interaction,
+                     from_queue_id=from_queue_id)
     return _done(uow, interaction)
 
 

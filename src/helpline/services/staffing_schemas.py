@@ -115,6 +115,35 @@ SlThreshold = Annotated[int, Field(ge=1, le=30 * 86400, description="The answer-
 Priority = Annotated[int, Field(ge=0, le=100)]
 
 
+class ExpansionStepIn(Command):
+    """A routing step applied `after_s` seconds after the interaction entered the queue: relax minimum
+    proficiencies and/or open the queue to every site, or move the interaction to another queue."""
+
+    after_s: float = Field(gt=0, le=7 * 86400, allow_inf_nan=False)
+    min_proficiency: dict[Code, Annotated[int, Field(ge=1, le=10)]] | None = Field(
+        None, description="New minimum per skill code; only skills the queue requires")
+    any_site: bool = False
+    move_to_queue: Code | None = Field(None, description="Code of a queue of the same client and channel")
+
+    @model_validator(mode="after")
+    def one_kind_of_step(self) -> "ExpansionStepIn":
+        if self.move_to_queue is not None and (self.min_proficiency or self.any_site):
+            raise ValueError("a step either moves the interaction or relaxes the rule, not both")
+        if self.move_to_queue is None and not self.min_proficiency and not self.any_site:
+            raise ValueError("a step must relax a minimum, open other sites or move the interaction")
+        return self
+
+
+def _increasing(steps: list[ExpansionStepIn]) -> list[ExpansionStepIn]:
+    if any(later.after_s <= earlier.after_s for earlier, later in pairwise(steps)):
+        raise ValueError("expansion steps must come in strictly increasing order of after_s")
+    return steps
+
+
+ExpansionSteps = Annotated[list[ExpansionStepIn], Field(max_length=20), AfterValidator(_increasing)]
+AgentChoice = Literal["best_proficiency", "longest_idle", "least_occupied", "round_robin"]
+
+
 class QueueCreate(Command):
     code: Code
     name: Name
@@ -128,6 +157,8 @@ class QueueCreate(Command):
     business_hours: BusinessHours = {}
     is_active: bool = True
     required_skills: QueueSkills = []
+    agent_choice: AgentChoice = "best_proficiency"
+    expansion: ExpansionSteps = []
 
 
 class QueueUpdate(Patch):
@@ -143,6 +174,8 @@ class QueueUpdate(Patch):
     business_hours: BusinessHours | None = None
     is_active: bool | None = None
     required_skills: QueueSkills | None = None
+    agent_choice: AgentChoice | None = None
+    expansion: ExpansionSteps | None = None
 
 
 class QueueSkillView(View):
@@ -165,3 +198,5 @@ class QueueView(View):
     business_hours: dict[str, Any]
     is_active: bool
     required_skills: list[QueueSkillView]
+    agent_choice: AgentChoice
+    expansion: list[ExpansionStepIn]

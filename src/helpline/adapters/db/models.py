@@ -220,6 +220,12 @@ class Queue(Base):
     # {"mon": [["09:00", "18:00"]], ...}; empty means 24/7
     business_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # routing: how an agent is chosen, and the expansion / overflow steps in order of time
+    # ([{"after_s": 30, "min_proficiency": {"osago": 3}}, {"after_s": 60, "any_site": true},
+    #   {"after_s": 300, "move_to_queue": "other_queue_code"}])
+    agent_choice: Mapped[str] = mapped_column(String(20), default="best_proficiency",
+                                              server_default="best_proficiency")
+    expansion: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     required_skills: Mapped[list["QueueSkill"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
