@@ -18,11 +18,13 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, port: int | None = None, workers: int = 1, log: Path | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, workers: int = 1, log: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.workers = workers
         self.env = {**os.environ, "HELPLINE_DATABASE_URL": database_url, "HELPLINE_ENVIRONMENT": "test",
-                    "HELPLINE_SECRET_KEY": "server-process-secret-" + "x" * 32, "HELPLINE_LOG_LEVEL": "WARNING"}
+                    "HELPLINE_SECRET_KEY": "server-process-secret-" + "x" * 32, "HELPLINE_LOG_LEVEL": "WARNING",
+                    **(env or {})}
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None

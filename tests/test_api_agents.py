@@ -194,3 +194,31 @@ def test_queue_rules(cc, client):
     unknown_skill = {**body, "required_skills": [{"skill_id": 999_999, "min_proficiency": 1}]}
     assert client.post(V1 + "/queues", json=unknown_skill, headers=cc.admin.auth).status_code == 404
     assert client.patch(V1 + "/queues/999999", json={"priority": 1}, headers=cc.admin.auth).status_code == 404
+
+
+def test_queue_routing_rules_expansion_steps_and_agent_choice(cc, client):
+    steps = [{"after_s": 30, "min_proficiency": {"osago": 2}}, {"after_s": 60, "any_site": True},
+             {"after_s": 300, "move_to_queue": "osago_spb"}]
+    patched = client.patch(f"{V1}/queues/{cc.osago_queue.id}", json={"expansion": steps, "agent_choice": "round_robin"},
+                           headers=cc.admin.auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["agent_choice"] == "round_robin"
+    assert [{k: v for k, v in s.items() if v not in (None, False)} for s in patched.json()["expansion"]] == steps
+    for bad in ([{"after_s": 60, "any_site": True}, {"after_s": 30, "any_site": True}],  # not in order of time
+                [{"after_s": 30}],  # does nothing
+                [{"after_s": 30, "any_site": True, "move_to_queue": "osago_spb"}],  # both kinds
+                [{"after_s": 0, "any_site": True}]):
+        response = client.patch(f"{V1}/queues/{cc.osago_queue.id}", json={"expansion": bad}, headers=cc.admin.auth)
+        assert response.status_code == 422 and "expansion" in fields_named(response), (bad, response.text)
+    for bad, message in (([{"after_s": 30, "min_proficiency": {"kasko": 1}}], "does not require"),
+                         ([{"after_s": 30, "move_to_queue": "nowhere"}], "no queue"),
+                         ([{"after_s": 30, "move_to_queue": "chat_msk"}], "another client or channel"),
+                         ([{"after_s": 30, "move_to_queue": "osago_msk"}], "itself")):
+        response = client.patch(f"{V1}/queues/{cc.osago_queue.id}", json={"expansion": bad}, headers=cc.admin.auth)
+        assert response.status_code == 422 and message in response.text, (bad, response.text)
+    wrong_choice = client.patch(f"{V1}/queues/{cc.osago_queue.id}", json={"agent_choice": "random"},
+                                headers=cc.admin.auth)
+    assert wrong_choice.status_code == 422
+    dropping_the_relaxed_skill = client.patch(f"{V1}/queues/{cc.osago_queue.id}", json={"required_skills": []},
+                                              headers=cc.admin.auth)
+    assert dropping_the_relaxed_skill.status_code == 422 and "does not require" in dropping_the_relaxed_skill.text

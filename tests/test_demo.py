@@ -253,3 +253,29 @@ def test_requests_wait_in_the_queues_right_now(container, uow, clock):
     load_demo(container.uow, **SMALL)
     uow.session.expire_all()
     assert uow.session.scalar(select(func.count()).where(m.Interaction.state == "queued")) == len(WAITING_NOW)
+
+
+def test_live_routing_takes_up_the_demo_and_offers_a_waiting_call_to_a_qualified_operator(container, uow, clock):
+    from helpline.services import presence
+    from helpline.services.live_routing import LiveRouter
+    from helpline.services.schemas import PresenceChange
+
+    load_demo(container.uow, **SMALL)
+    router = LiveRouter(container.uow, monotonic=lambda: clock().timestamp())
+    router.start()
+    queues = {q.code: q for q in uow.session.scalars(select(m.Queue))}
+    waiting = {code: router.engine.waiting(str(q.id)) for code, q in queues.items()}
+    assert sum(map(len, waiting.values())) == len(WAITING_NOW)
+    longest_first = [i.id for i in uow.session.scalars(
+        select(m.Interaction).where(m.Interaction.queue_id == queues["msk_osago"].id,
+                                    m.Interaction.state == "queued").order_by(m.Interaction.queued_at))]
+    assert waiting["msk_osago"] == [str(i) for i in longest_first]
+    operator = uow.session.scalar(select(m.User).where(m.User.username == "agent"))
+    agent = uow.session.scalar(select(m.Agent).where(m.Agent.user_id == operator.id))
+    with container.uow() as work:
+        presence.change_presence(work, auth.actor_for_user(work, operator), agent.id, PresenceChange(state="ready"))
+    router.run_once()
+    uow.session.expire_all()
+    offered = uow.session.scalars(select(m.Interaction).where(m.Interaction.state == "offered")).all()
+    assert [i.agent_id for i in offered] == [agent.id]
+    assert str(offered[0].queue_id) in {q for q, *_ in router.engine.agent(str(agent.id)).eligible}

@@ -1,10 +1,14 @@
 """Live routing: the engine fed from the event log, its decisions written back through the use cases."""
 
+import time
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select, text
 
 from helpline.adapters.db import models as m
 from helpline.adapters.db.routing_lease import RoutingLease
+from helpline.entrypoints.routing_worker import RoutingWorker
 from helpline.services.live_routing import LiveRouter
 from tests.contact_centre import build_centre
 
@@ -205,3 +209,35 @@ def test_one_process_holds_the_routing_lease_at_a_time(database_url):
     finally:
         first.release()
         second.release()
+
+
+def test_one_worker_routes_and_a_standby_takes_over_when_it_stops(centre, client, container, uow):
+    quick = container.settings.model_copy(update={"routing_poll_s": 0.05, "routing_standby_retry_s": 0.1})
+    workers = [RoutingWorker(replace(container, settings=quick)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    try:
+        assert _eventually(lambda: any(w.leading.is_set() for w in workers))
+        leader, standby = sorted(workers, key=lambda w: not w.leading.is_set())
+        assert not standby.leading.is_set()
+        presence(centre, client, centre.agent, "ready")
+        first = call(centre, client, 1)
+        assert _eventually(lambda: row(uow, first).state == "offered")
+        leader.stop()
+        assert _eventually(lambda: standby.leading.is_set())
+        centre.http(client, centre.agent, "POST", f"/interactions/{first}/accept", json={})
+        centre.http(client, centre.agent, "POST", f"/interactions/{first}/complete", json={})
+        second = call(centre, client, 2)
+        assert _eventually(lambda: row(uow, second).agent_id == centre.agent.agent.id)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _eventually(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False

@@ -217,3 +217,54 @@ def test_a_queue_is_reconfigured_when_empty():
     e.agent_logged_in(agent("a", osago=2), 0.0, ready=True)
     e.configure_queue(QueueConfig("motor", "voice", required_skills={"osago": 2}), at=1.0)
     assert offers(e.interaction_arrived("i", "motor", 2.0)) == [("i", "a")]
+
+
+# -- work given outside the engine ---------------------------------------------------------------------------
+def test_an_assignment_takes_the_interaction_out_of_the_queue_and_fills_the_agents_slot():
+    e = engine(MOTOR)
+    e.agent_logged_in(agent("busy", osago=5), 0.0)
+    e.interaction_arrived("i1", "motor", 1.0)
+    e.interaction_arrived("i2", "motor", 2.0)
+    assert e.interaction_assigned("i1", "busy", 3.0) == []
+    assert e.waiting("motor") == ["i2"]
+    assert e.agent_ready("busy", 4.0) == []  # a call is exclusive: he is on i1
+    assert offers(e.interaction_finished("i1", "busy", 5.0)) == [("i2", "busy")]
+
+
+def test_an_assignment_moves_work_from_another_agent_who_then_takes_the_next():
+    e = engine(MOTOR)
+    e.agent_logged_in(agent("first", osago=9), 0.0, ready=True)
+    e.agent_logged_in(agent("second", osago=5), 0.0)
+    assert offers(e.interaction_arrived("i1", "motor", 1.0)) == [("i1", "first")]
+    e.interaction_arrived("i2", "motor", 2.0)
+    assert offers(e.interaction_assigned("i1", "second", 3.0)) == [("i2", "first")]
+    assert e.interaction("i1").agent == "second" and e.interaction("i1").state == "active"
+
+
+def test_an_offer_in_flight_restored_at_start_up_times_out_from_its_first_moment():
+    e = engine(MOTOR, alert_timeout_s=15.0)
+    e.agent_logged_in(agent("a", osago=5), 100.0)
+    e.interaction_assigned("i1", "a", 100.0, "motor", offered_at=90.0)
+    assert e.tick(104.9) == []
+    assert e.tick(105.0) == [OfferTimedOut("i1", "a", 105.0), AgentSetNotReady("a", "no_answer", 105.0)]
+    assert e.waiting("motor") == ["i1"]
+
+
+def test_an_assignment_to_an_agent_not_logged_in_or_of_an_unknown_queue_is_not_tracked():
+    e = engine(MOTOR)
+    e.interaction_arrived("i1", "motor", 1.0)
+    assert e.interaction_assigned("i1", "nobody", 2.0) == []
+    assert e.interaction("i1") is None and e.waiting("motor") == []
+    e.agent_logged_in(agent("a", osago=5), 2.0)
+    assert e.interaction_assigned("i9", "a", 3.0, "no-such-queue") == []
+    assert e.agent("a").used == {}
+
+
+def test_work_beyond_capacity_from_outside_blocks_new_offers_until_it_ends():
+    e = engine(MOTOR)
+    e.agent_logged_in(agent("a", osago=5), 0.0, ready=True)
+    e.interaction_assigned("x1", "a", 1.0, "motor")
+    e.interaction_assigned("x2", "a", 1.0, "motor")  # a PBX connected a second call: overloaded
+    e.interaction_arrived("i1", "motor", 2.0)
+    assert offers(e.interaction_finished("x1", "a", 3.0)) == []
+    assert offers(e.interaction_finished("x2", "a", 4.0)) == [("i1", "a")]

@@ -2,6 +2,7 @@
 (BRIEF §1, seed 000), and Balt Assistance's travel desk grouped by the customer's country (seed 001)."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from helpline.domain.vocabulary import Channel, ProductLine, Role
 
@@ -53,14 +54,23 @@ class QueueSpec:
     skills: dict[str, int]
     priority: int = 0
     hours: dict[str, list[list[str]]] = field(default_factory=dict)  # empty: 24/7
+    expansion: tuple[dict[str, Any], ...] = ()  # routing steps, as the queue administration stores them
+    agent_choice: str = "best_proficiency"
 
 
 def _general(prefix: str, site: str, city: str) -> list[QueueSpec]:
     lines = (("osago", "ОСАГО", ProductLine.OSAGO, 3), ("kasko", "КАСКО", ProductLine.KASKO, 3),
              ("property", "Имущество", ProductLine.PROPERTY, 3), ("complaints", "Претензии", None, 5))
+    # after 30 s a less experienced operator may take the call (not a complaint); after 60 s the other city helps
+    other_city = {"after_s": 60, "any_site": True}
     return [QueueSpec(f"{prefix}_{code}", f"{title} — {city}", RESO, site, Channel.VOICE, line, {code: level},
-                      priority=1 if code == "complaints" else 0, hours=OFFICE_HOURS)
+                      priority=1 if code == "complaints" else 0, hours=OFFICE_HOURS,
+                      expansion=(other_city,) if code == "complaints" else (*_relax_after(30, code, 1), other_city))
             for code, title, line, level in lines]
+
+
+def _relax_after(seconds: int, skill: str, level: int) -> tuple[dict[str, Any], ...]:
+    return ({"after_s": seconds, "min_proficiency": {skill: level}},)
 
 
 QUEUES: tuple[QueueSpec, ...] = (
@@ -68,19 +78,21 @@ QUEUES: tuple[QueueSpec, ...] = (
     *_general("spb", SPB, "Санкт-Петербург"),
     QueueSpec("med_dms_voice", "ДМС — телефон", RESO, MEDICAL, Channel.VOICE, ProductLine.DMS, {"dms_medical": 5}),
     QueueSpec("med_dms_vip_voice", "ДМС — VIP-кураторы", RESO, MEDICAL, Channel.VOICE, ProductLine.DMS,
-              {"dms_medical": 7, "vip": 5}, priority=5),
+              {"dms_medical": 7, "vip": 5}, priority=5,
+              expansion=({"after_s": 45, "move_to_queue": "med_dms_voice"},)),  # no VIP curator free: any doctor
     QueueSpec("med_dms_app", "ДМС — RESO Mobile", RESO, MEDICAL, Channel.APP, ProductLine.DMS,
               {"dms_medical": 5, "email": 3}),
     QueueSpec("med_dms_chat", "ДМС — чат", RESO, MEDICAL, Channel.CHAT, ProductLine.DMS, {"dms_medical": 5, "chat": 3}),
     QueueSpec("med_dms_email", "ДМС — e-mail", RESO, MEDICAL, Channel.EMAIL, ProductLine.DMS,
               {"dms_medical": 5, "email": 3}),
     QueueSpec("balt_travel_europe", "Ассистанс — Европа", BALT, MEDICAL, Channel.VOICE, ProductLine.TRAVEL,
-              {"travel_europe": 4}, priority=3),
+              {"travel_europe": 4}, priority=3, expansion=_relax_after(40, "travel_europe", 2)),
     QueueSpec("balt_travel_asia", "Ассистанс — Азия", BALT, MEDICAL, Channel.VOICE, ProductLine.TRAVEL,
-              {"travel_asia": 4}, priority=3),
+              {"travel_asia": 4}, priority=3, expansion=_relax_after(40, "travel_asia", 2)),
     QueueSpec("balt_travel_cis", "Ассистанс — СНГ", BALT, MEDICAL, Channel.VOICE, ProductLine.TRAVEL,
-              {"travel_cis": 4}, priority=3),
-    QueueSpec("reso_chat", "Чат на сайте", RESO, None, Channel.CHAT, None, {"chat": 3}, hours=OFFICE_HOURS),
+              {"travel_cis": 4}, priority=3, expansion=_relax_after(40, "travel_cis", 2)),
+    QueueSpec("reso_chat", "Чат на сайте", RESO, None, Channel.CHAT, None, {"chat": 3}, hours=OFFICE_HOURS,
+              agent_choice="least_occupied"),  # spread chats over operators rather than fill the best one
     QueueSpec("reso_email", "Электронная почта", RESO, None, Channel.EMAIL, None, {"email": 3}),
 )
 

@@ -73,7 +73,8 @@ def _queue(spec: cat.QueueSpec, refs: Refs) -> Queue:
     queue = Queue(code=spec.code, name=spec.name, client_id=refs.clients[spec.client],
                   site_id=refs.sites[spec.site] if spec.site else None, channel=spec.channel.value,
                   product_line=spec.product_line.value if spec.product_line else None, priority=spec.priority,
-                  sl_threshold_s=threshold, sl_target=target, business_hours=dict(spec.hours), is_active=True)
+                  sl_threshold_s=threshold, sl_target=target, business_hours=dict(spec.hours), is_active=True,
+                  expansion=list(spec.expansion), agent_choice=spec.agent_choice)
     queue.required_skills = [QueueSkill(skill_id=refs.skills[code], min_proficiency=level)
                              for code, level in spec.skills.items()]
     return queue

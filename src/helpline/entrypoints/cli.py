@@ -67,6 +67,33 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on")] = "127
                 log_level=settings.log_level.lower(), access_log=False, timeout_graceful_shutdown=5)
 
 
+@app.command()
+def router() -> None:
+    """Route in this process only: a dedicated routing process beside API servers started with
+    HELPLINE_ROUTING_ENABLED=false. Several may run; one routes, the others stand by (Ctrl+C stops)."""
+    import signal
+    import threading
+
+    from helpline.entrypoints.routing_worker import RoutingWorker
+
+    with container() as box:
+        worker = RoutingWorker(box)
+        done = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
+        worker.start()
+        console.print("routing: waiting for the lease (one process routes at a time)")
+        leading = False
+        try:
+            while not done.wait(0.5):
+                if worker.leading.is_set() != leading:
+                    leading = not leading
+                    console.print("routing: this process routes now" if leading else "routing: standing by")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.stop()
+
+
 def _upgrade(settings: Settings) -> None:
     from helpline.adapters.db.migrate import upgrade
 
