@@ -145,7 +145,13 @@ def test_history_events_follow_the_interaction_lifecycle(container, uow, clock):
         assert i.queued_at == at["entered_queue"].occurred_at and i.answered_at == at["answered"].occurred_at
         assert i.ended_at == at["completed"].occurred_at and i.completed_at == at["wrap_up_ended"].occurred_at
         assert at["answered"].data["wait_s"] == pytest.approx((i.answered_at - i.queued_at).total_seconds())
-        assert at["wrap_up_ended"].data == {"wrap_up_code": i.wrap_up_code} and i.wrap_up_code
+        wrap = at["wrap_up_ended"].data
+        assert wrap["wrap_up_code"] == i.wrap_up_code and i.wrap_up_code
+        spans = [e.occurred_at for e in by_interaction[i.id] if e.type in ("held", "resumed")]
+        hold = sum((b - a).total_seconds() for a, b in zip(spans[::2], spans[1::2], strict=True))
+        assert wrap["hold_s"] == pytest.approx(hold, abs=0.002)
+        assert wrap["talk_s"] == pytest.approx((i.ended_at - i.answered_at).total_seconds() - hold, abs=0.002)
+        assert wrap["wrap_s"] == pytest.approx((i.completed_at - i.ended_at).total_seconds(), abs=0.002)
         assert all(e.agent_id == i.agent_id for e in by_interaction[i.id][2:])
 
 

@@ -65,6 +65,9 @@ def test_full_life_from_take_to_wrap_up(cc, client, clock):
         "received", "entered_queue", "offered", "answered", "held", "resumed", "completed", "wrap_up_ended"]
     events = cc.http(client, cc.admin, "GET", f"/interactions/{created['id']}/events")
     assert events[3]["data"]["wait_s"] == 15.0
+    # talk = 30 s before the hold + 60 s after it; the hold 30 s; wrap-up 20 s
+    assert {k: events[-1]["data"][k] for k in ("talk_s", "hold_s", "wrap_s")} == {
+        "talk_s": 90.0, "hold_s": 30.0, "wrap_s": 20.0}
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     case = cc.http(client, cc.admin, "GET", f"/cases/{created['case_id']}")
     assert case["status"] == "open" and case["first_response_at"] is not None

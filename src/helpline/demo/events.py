@@ -1,7 +1,8 @@
 """The event log rows for the simulated history, in the order and shape live operation appends them
 (services.intake, services.lifecycle, services.presence): case_opened and received on arrival,
 entered_queue, offered, answered (wait_s), the case moving from new to open on its first answer,
-held/resumed, completed, wrap_up_ended (wrap_up_code) or abandoned (wait_s); presence changes."""
+held/resumed, completed, wrap_up_ended (wrap_up_code, talk_s, hold_s, wrap_s) or abandoned (wait_s);
+presence changes."""
 
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -62,8 +63,11 @@ def contact_events(log: EventLog, c: Contact, *, queue_id: int, channel: str, pb
         log.add(held, T.HELD, actor=agent_actor, **common)
         log.add(resumed, T.RESUMED, actor=agent_actor, **common)
     log.add(c.ended, T.COMPLETED, actor=reporter, **common)
-    log.add(c.completed, T.WRAP_UP_ENDED, actor=agent_actor, data={"wrap_up_code": c.scenario.wrap_up_code},
-            **common)
+    hold_ms = sum(resumed - held for held, resumed in c.holds)
+    measures = {"talk_s": round((c.ended - c.answered - hold_ms) / 1000, 3), "hold_s": round(hold_ms / 1000, 3),
+                "wrap_s": round((c.completed - c.ended) / 1000, 3)}
+    log.add(c.completed, T.WRAP_UP_ENDED, actor=agent_actor, data={"wrap_up_code": c.scenario.wrap_up_code,
+                                                                    **measures}, **common)
     if c.opened_case and case.resolved is not None:
         log.add(case.resolved, T.CASE_STATUS_CHANGED, case_id=case_id, actor=case.resolver_user_id,
                 data={"from": "open", "to": "resolved"})

@@ -113,6 +113,8 @@ class EventType(StrEnum):
     # cases
     CASE_OPENED = "case_opened"
     CASE_STATUS_CHANGED = "case_status_changed"
+    # customer satisfaction: data.score 1-5 and/or data.nps 0-10
+    SURVEY_ANSWERED = "survey_answered"
 
 
 class PresenceState(StrEnum):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from helpline.adapters.db.models import Agent, Case, Interaction, Queue, WrapUpCode
+from helpline.adapters.db.models import Agent, Case, Event, Interaction, Queue, WrapUpCode
 from helpline.domain.capacity import has_room
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.domain.interaction_lifecycle import ACTIVE_STATES, Action, next_state
@@ -121,8 +121,29 @@ def complete(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: CompleteCo
     interaction.completed_at, interaction.wrap_up_code = at, cmd.wrap_up_code
     interaction.notes = cmd.notes
     event_log.append(uow, EventType.WRAP_UP_ENDED, at=at, actor=actor, interaction=interaction,
-                     wrap_up_code=cmd.wrap_up_code)
+                     wrap_up_code=cmd.wrap_up_code, **_handling_times(uow, interaction, at))
     return _done(uow, interaction)
+
+
+def _handling_times(uow: UnitOfWork, interaction: Interaction, at: datetime) -> dict[str, float]:
+    """talk_s, hold_s and wrap_s of a handled interaction, carried by its `wrap_up_ended` event so that
+    handle-time KPIs are one scan of the log (docs/metrics.md)."""
+    if interaction.answered_at is None or interaction.ended_at is None:
+        return {}
+    hold = 0.0
+    held_since: datetime | None = None
+    for kind, moment in uow.session.execute(
+            select(Event.type, Event.occurred_at).where(
+                Event.interaction_id == interaction.id, Event.type.in_([EventType.HELD, EventType.RESUMED]),
+                Event.occurred_at >= interaction.answered_at).order_by(Event.seq)):
+        if kind == EventType.HELD:
+            held_since = moment
+        elif held_since is not None:
+            hold += (moment - held_since).total_seconds()
+            held_since = None
+    conversation = (interaction.ended_at - interaction.answered_at).total_seconds()
+    return {"talk_s": round(max(conversation - hold, 0.0), 3), "hold_s": round(hold, 3),
+            "wrap_s": round(max((at - interaction.ended_at).total_seconds(), 0.0), 3)}
 
 
 def transfer(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: TransferCommand) -> InteractionView:

@@ -345,6 +345,30 @@ class Event(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class Survey(Base):
+    """A satisfaction survey sent after an interaction or a resolved case; its answer is also the event
+    `survey_answered`, from which CSAT, CSI and NPS are computed."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score"),
+        CheckConstraint("nps IS NULL OR nps BETWEEN 0 AND 10", name="nps"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
+    channel: Mapped[str] = mapped_column(String(10))  # how it was sent: sms, email, chat, voice (a call-back)
+    sent_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    score: Mapped[int | None] = mapped_column(Integer)  # CSAT 1-5
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10 where the client asks it
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class AuditEntry(Base):
     """Who read or changed sensitive records (health data reads above all), and when."""
 
