@@ -160,6 +160,9 @@ def test_transfer_to_a_queue_and_to_an_agent(cc, client):
     assert to_queue["state"] == "queued" and to_queue["queue_id"] == cc.spb_queue.id
     types = event_types(cc, client, created["id"])
     assert types[-5:] == ["transferred", "offered", "answered", "transferred", "entered_queue"]
+    answers = [e["data"] for e in cc.http(client, cc.admin, "GET", f"/interactions/{created['id']}/events")
+               if e["type"] == "answered"]
+    assert "wait_s" in answers[0] and "wait_s" not in answers[1]  # the colleague's is no queue answer
     both = client.post(f"/api/v1/interactions/{created['id']}/transfer", json={}, headers=cc.admin.auth)
     assert both.status_code in (409, 422)
 

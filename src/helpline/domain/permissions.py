@@ -28,11 +28,12 @@ class Permission(StrEnum):
     WRITE_QUALITY = "write_quality"
     READ_QUALITY = "read_quality"
     READ_AUDIT = "read_audit"
+    READ_REPORTS = "read_reports"  # KPI reports
 
 
 P = Permission
 _READ_ALL = {P.READ_REFERENCE, P.READ_AGENTS, P.READ_QUEUES, P.READ_CUSTOMERS, P.READ_INTERACTIONS,
-             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY}
+             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY, P.READ_REPORTS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

@@ -15,6 +15,7 @@ from helpline.bootstrap import Container, bootstrap
 from helpline.config import Settings
 from helpline.domain.errors import DomainError
 from helpline.domain.vocabulary import Role
+from helpline.entrypoints import cli_report
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -65,6 +66,9 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on")] = "127
     console.print(f"Helpline is at [bold]http://{host}:{port}/[/bold]  (API: http://{host}:{port}/api/v1/docs)")
     uvicorn.run("helpline.entrypoints.app:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level.lower(), access_log=False, timeout_graceful_shutdown=5)
+
+
+app.command("report")(cli_report.report_command)
 
 
 @app.command()

@@ -3,6 +3,7 @@ abandon, exit. Each checks who may act, asks the state machine, updates the row 
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -121,11 +122,11 @@ def complete(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: CompleteCo
     interaction.completed_at, interaction.wrap_up_code = at, cmd.wrap_up_code
     interaction.notes = cmd.notes
     event_log.append(uow, EventType.WRAP_UP_ENDED, at=at, actor=actor, interaction=interaction,
-                     wrap_up_code=cmd.wrap_up_code, **_handling_times(uow, interaction, at))
+                     data=_handling_times(uow, interaction, at), wrap_up_code=cmd.wrap_up_code)
     return _done(uow, interaction)
 
 
-def _handling_times(uow: UnitOfWork, interaction: Interaction, at: datetime) -> dict[str, float]:
+def _handling_times(uow: UnitOfWork, interaction: Interaction, at: datetime) -> dict[str, Any]:
     """talk_s, hold_s and wrap_s of a handled interaction, carried by its `wrap_up_ended` event so that
     handle-time KPIs are one scan of the log (docs/metrics.md)."""
     if interaction.answered_at is None or interaction.ended_at is None:
@@ -271,10 +272,17 @@ def _wait_s(interaction: Interaction, at: datetime) -> float | None:
 
 
 def _answer(uow: UnitOfWork, actor: Actor, interaction: Interaction, at: datetime) -> None:
+    # An answer from a queue carries its wait; a colleague taking over a conversation transferred to them
+    # does not, so queue KPIs count the interaction once per queue it entered.
+    last_move = uow.session.scalar(
+        select(Event.type).where(Event.interaction_id == interaction.id,
+                                 Event.type.in_([EventType.ENTERED_QUEUE, EventType.TRANSFERRED]))
+        .order_by(Event.seq.desc()).limit(1))
+    from_queue = last_move != EventType.TRANSFERRED
     _move(interaction, Action.ANSWER)
     interaction.answered_at = at
     event_log.append(uow, EventType.ANSWERED, at=at, actor=actor, interaction=interaction,
-                     wait_s=_wait_s(interaction, at))
+                     wait_s=_wait_s(interaction, at) if from_queue else None)
     case = uow.session.get(Case, interaction.case_id) if interaction.case_id else None
     if case is None:
         return

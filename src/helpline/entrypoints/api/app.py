@@ -16,12 +16,14 @@ from helpline.entrypoints.api.routers import (
     quality,
     queues,
     reference,
+    reports,
     users,
 )
 
 API_PREFIX = "/api/v1"
 ROUTERS = [auth.router, interactions.router, cases.router, operations.router, reference.router, users.router,
-           agents.router, queues.router, customers.router, quality.router, audit.router]
+           agents.router, queues.router, customers.router, quality.router, audit.router,
+           reports.router]
 
 
 def api_router() -> APIRouter:

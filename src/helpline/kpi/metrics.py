@@ -1,0 +1,138 @@
+"""Every KPI Helpline reports, defined once. docs/metrics.md states the same definitions and
+tests/test_kpi_docs.py fails when the two drift apart.
+
+A metric is computed in two steps: per group of events, *counts and sums* (the `Base` list: one Polars
+expression each over the event rows, see `engine.py` for the columns), then the *metric* as an expression
+over those sums. Rates are fractions 0-1; durations are seconds. Queue figures are attributed to the
+interval in which the interaction entered the queue; handle times to the interval in which the work ended
+(its `wrap_up_ended`); survey scores to the interval of the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+# --- the event rows (columns built by engine.py) -------------------------------------------------------
+TYPE, WAIT, THRESHOLD = pl.col("type"), pl.col("wait_s"), pl.col("threshold_s")
+ENTERED = TYPE == "entered_queue"
+ANSWERED = (TYPE == "answered") & WAIT.is_not_null()  # connected from a queue (not a transfer to an agent)
+ABANDONED = TYPE == "abandoned"
+EXITED = TYPE == "exited"
+HANDLED = (TYPE == "wrap_up_ended") & pl.col("talk_s").is_not_null()
+SCORED = (TYPE == "survey_answered") & pl.col("score").is_not_null()
+NPS_ANSWERED = (TYPE == "survey_answered") & pl.col("nps").is_not_null()
+
+
+@dataclass(frozen=True)
+class Base:
+    """A count or sum over the event rows of a group."""
+
+    name: str
+    definition: str
+    expr: Callable[[float], pl.Expr]  # given S, the short-abandon limit in seconds
+
+
+def _count(condition: pl.Expr) -> pl.Expr:
+    return condition.cast(pl.UInt32).sum()
+
+
+def _sum(column: str, condition: pl.Expr) -> pl.Expr:
+    return pl.when(condition).then(pl.col(column)).sum()
+
+
+BASES: tuple[Base, ...] = (
+    Base("offered", "interactions that entered a queue (`entered_queue`; a transfer to a queue enters again)",
+         lambda s: _count(ENTERED)),
+    Base("answered", "connected to an agent from a queue (`answered` with a wait)", lambda s: _count(ANSWERED)),
+    Base("abandoned", "the customer left while queued (`abandoned`)", lambda s: _count(ABANDONED)),
+    Base("short_abandoned", "abandoned with wait ≤ S (default 5 s); also counted in `abandoned`",
+         lambda s: _count(ABANDONED & (s >= WAIT))),
+    Base("other_exits", "left the queue otherwise: timeout, queue empty, key press, withdraw, overflow "
+         "(`exited`); never merged into `abandoned`", lambda s: _count(EXITED)),
+    Base("answered_within_t", "answered with wait ≤ T (T: `--answer-within`, else the queue's own target, "
+         "else 20 s)", lambda s: _count(ANSWERED & (WAIT <= THRESHOLD))),
+    Base("abandoned_within_t", "abandoned with wait ≤ T", lambda s: _count(ABANDONED & (WAIT <= THRESHOLD))),
+    Base("transfers", "transfers to another queue or agent (`transferred`)", lambda s: _count(TYPE == "transferred")),
+    Base("handled", "interactions whose work ended (`wrap_up_ended` with its handling times)",
+         lambda s: _count(HANDLED)),
+    Base("wait_answered_s", "sum of the waits of answered interactions", lambda s: _sum("wait_s", ANSWERED)),
+    Base("wait_abandoned_s", "sum of the waits of abandoned interactions", lambda s: _sum("wait_s", ABANDONED)),
+    Base("max_wait_s", "the longest wait of an answered, abandoned or exited interaction",
+         lambda s: pl.when(ANSWERED | ABANDONED | EXITED).then(WAIT).max()),
+    Base("talk_s", "sum of talk time (answer to end, less hold) of handled interactions",
+         lambda s: _sum("talk_s", HANDLED)),
+    Base("hold_s", "sum of hold time of handled interactions", lambda s: _sum("hold_s", HANDLED)),
+    Base("wrap_s", "sum of wrap-up time (end to `wrap_up_ended`) of handled interactions",
+         lambda s: _sum("wrap_s", HANDLED)),
+    Base("csat_responses", "survey answers with a 1-5 score", lambda s: _count(SCORED)),
+    Base("csat_sum", "sum of those scores", lambda s: _sum("score", SCORED)),
+    Base("csat_satisfied", "scores of 4 or 5", lambda s: _count(SCORED & (pl.col("score") >= 4))),
+    Base("nps_responses", "survey answers with a 0-10 recommendation score", lambda s: _count(NPS_ANSWERED)),
+    Base("nps_promoters", "recommendation scores of 9 or 10", lambda s: _count(NPS_ANSWERED & (pl.col("nps") >= 9))),
+    Base("nps_detractors", "recommendation scores of 0 to 6", lambda s: _count(NPS_ANSWERED & (pl.col("nps") <= 6))),
+)
+
+
+def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """Null, not an error, when there is nothing to divide by."""
+    return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+
+
+c = pl.col
+
+# --- service level: the formula is chosen by name ------------------------------------------------------
+SL_FORMULAS: dict[str, tuple[str, pl.Expr]] = {
+    "exclude-short-abandons": ("answered_within_t ÷ (offered − short_abandoned)",
+                               _ratio(c("answered_within_t"), c("offered") - c("short_abandoned"))),
+    "answered-only": ("answered_within_t ÷ answered", _ratio(c("answered_within_t"), c("answered"))),
+    "abandon-negative": ("answered_within_t ÷ (answered + abandoned)",
+                         _ratio(c("answered_within_t"), c("answered") + c("abandoned"))),
+    "abandon-ignored-within-t": ("answered_within_t ÷ (answered + abandoned with wait > T)",
+                                 _ratio(c("answered_within_t"),
+                                        c("answered") + c("abandoned") - c("abandoned_within_t"))),
+    "abandon-positive": ("(answered_within_t + abandoned with wait ≤ T) ÷ (answered + abandoned)",
+                         _ratio(c("answered_within_t") + c("abandoned_within_t"), c("answered") + c("abandoned"))),
+}
+DEFAULT_SL_FORMULA = "exclude-short-abandons"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    definition: str
+    expr: pl.Expr | None  # over the Base sums; None: computed apart (see `engine.py`)
+
+
+METRICS: tuple[Metric, ...] = (
+    *(Metric(b.name, b.definition, c(b.name)) for b in BASES if b.name in (
+        "offered", "answered", "abandoned", "short_abandoned", "other_exits", "answered_within_t", "transfers",
+        "handled", "max_wait_s")),
+    Metric("service_level", "by the formula chosen with `--sl-formula` (default exclude-short-abandons): "
+           + "; ".join(f"`{name}` = {text}" for name, (text, _) in SL_FORMULAS.items()), None),
+    Metric("asa_s", "average speed of answer: mean wait of answered interactions",
+           _ratio(c("wait_answered_s"), c("answered"))),
+    Metric("avg_abandon_wait_s", "mean wait of abandoned interactions",
+           _ratio(c("wait_abandoned_s"), c("abandoned"))),
+    Metric("abandon_rate", "abandoned ÷ offered", _ratio(c("abandoned"), c("offered"))),
+    Metric("answer_rate", "answered ÷ offered", _ratio(c("answered"), c("offered"))),
+    Metric("aht_s", "average handle time: (talk + hold + wrap-up) ÷ handled",
+           _ratio(c("talk_s") + c("hold_s") + c("wrap_s"), c("handled"))),
+    Metric("avg_talk_s", "talk ÷ handled", _ratio(c("talk_s"), c("handled"))),
+    Metric("avg_hold_s", "hold ÷ handled", _ratio(c("hold_s"), c("handled"))),
+    Metric("avg_wrap_s", "wrap-up ÷ handled", _ratio(c("wrap_s"), c("handled"))),
+    Metric("csat", "customer satisfaction index (CSI): mean of the 1-5 scores", _ratio(c("csat_sum"),
+                                                                                     c("csat_responses"))),
+    Metric("csat_share_4_5", "share of 1-5 scores that are 4 or 5", _ratio(c("csat_satisfied"),
+                                                                         c("csat_responses"))),
+    Metric("nps", "net promoter score: (promoters − detractors) ÷ answers, from −1 to 1",
+           _ratio(c("nps_promoters") - c("nps_detractors"), c("nps_responses"))),
+    Metric("occupancy", "per agent: time handling work (offered, talking, on hold or in wrap-up; chats that "
+           "overlap count once) ÷ that time joined with the time ready; for a group of agents, their sums. "
+           "Only grouped by agent, site of the agent, or not grouped", None),
+)
+METRIC_NAMES = tuple(m.name for m in METRICS)
+DEFAULT_METRICS = ("offered", "answered", "abandoned", "short_abandoned", "other_exits", "service_level", "asa_s",
+                   "avg_abandon_wait_s", "max_wait_s", "abandon_rate", "answer_rate", "aht_s", "transfers")

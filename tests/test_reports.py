@@ -1,0 +1,104 @@
+"""KPI reports end to end: events written by the real use cases, read back through the API and the CLI."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from helpline.entrypoints.cli import app as cli
+from tests.contact_centre import build_centre
+
+DAY = "from=2026-02-02&to=2026-02-03"  # the test clock starts on 2026-02-02 09:00 UTC
+
+
+@pytest.fixture
+def centre(make, client, clock):
+    cc = build_centre(make)
+    cc.http(client, cc.agent, "POST", f"/agents/{cc.agent.agent.id}/presence", json={"state": "ready"})
+    answered = call(cc, client, 1)
+    clock.advance(10)
+    cc.http(client, cc.agent, "POST", f"/queues/{cc.osago_queue.id}/take")
+    cc.http(client, cc.agent, "POST", f"/interactions/{answered}/accept", json={})
+    clock.advance(90)
+    cc.http(client, cc.agent, "POST", f"/interactions/{answered}/end", json={})
+    clock.advance(30)
+    cc.http(client, cc.agent, "POST", f"/interactions/{answered}/complete", json={})
+    short = call(cc, client, 2)
+    clock.advance(3)
+    cc.http(client, cc.pbx, "POST", f"/interactions/{short}/abandon", json={})
+    spb = call(cc, client, 3, cc.spb_queue)
+    clock.advance(30)
+    cc.http(client, cc.pbx, "POST", f"/interactions/{spb}/abandon", json={})
+    return cc
+
+
+def call(cc, client, n, queue=None):
+    body = {"channel": "voice", "queue_id": (queue or cc.osago_queue).id, "idempotency_key": f"report-{n}"}
+    return cc.http(client, cc.pbx, "POST", "/interactions", json=body)["id"]
+
+
+METRICS = "offered,answered,abandoned,short_abandoned,service_level,asa_s,aht_s,abandon_rate"
+
+
+def test_the_kpi_report_by_queue(centre, client):
+    rows = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=queue&metrics={METRICS}")
+    assert rows == [
+        {"queue": "osago_msk", "offered": 2, "answered": 1, "abandoned": 1, "short_abandoned": 1,
+         "service_level": 1.0, "asa_s": 10.0, "aht_s": 120.0, "abandon_rate": 0.5},
+        {"queue": "osago_spb", "offered": 1, "answered": 0, "abandoned": 1, "short_abandoned": 0,
+         "service_level": 0.0, "asa_s": None, "aht_s": None, "abandon_rate": 1.0}]
+    (whole,) = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&metrics=offered,service_level"
+                                                         "&sl_formula=answered-only")
+    assert whole == {"offered": 3, "service_level": 1.0}
+
+
+def test_csv_and_xlsx_carry_the_same_rows(centre, client):
+    response = client.get(f"/api/v1/reports/kpi?{DAY}&by=queue&metrics=offered,abandoned&format=csv",
+                          headers=centre.qa.auth)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert list(csv.DictReader(io.StringIO(response.text))) == [
+        {"queue": "osago_msk", "offered": "2", "abandoned": "1"}, {"queue": "osago_spb", "offered": "1",
+                                                                    "abandoned": "1"}]
+    book = client.get(f"/api/v1/reports/kpi?{DAY}&by=queue&metrics=offered&format=xlsx", headers=centre.qa.auth)
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [["queue", "offered"], ["osago_msk", 2],
+                                                                     ["osago_spb", 1]]
+
+
+def test_a_supervisor_sees_the_queues_of_their_sites_and_agents_and_integrations_are_refused(centre, client):
+    rows = centre.http(client, centre.spb_supervisor, "GET", f"/reports/kpi?{DAY}&by=queue&metrics=offered")
+    assert rows == [{"queue": "osago_spb", "offered": 1}]
+    for who in (centre.agent, centre.pbx):
+        assert client.get(f"/api/v1/reports/kpi?{DAY}", headers=who.auth).status_code == 403
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("&metrics=happiness", "unknown metric"), ("&by=colour", "unknown dimension"),
+    ("&by=interval=7m", "unknown interval"), ("&sl_formula=generous", "formula")])
+def test_unknown_names_get_422_with_the_known_ones(centre, client, query, message):
+    response = client.get(f"/api/v1/reports/kpi?{DAY}{query}", headers=centre.admin.auth)
+    assert response.status_code == 422 and message in response.text
+
+
+def test_an_inverted_period_is_refused(centre, client):
+    response = client.get("/api/v1/reports/kpi?from=2026-02-03&to=2026-02-02", headers=centre.admin.auth)
+    assert response.status_code == 422
+
+
+def test_the_cli_prints_one_json_array_and_a_table(centre, database_url, monkeypatch):
+    monkeypatch.setenv("HELPLINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_ENVIRONMENT", "test")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", "--from", "2026-02-02", "--to", "2026-02-03", "--by",
+                                 "queue,interval=1h", "--metrics", "offered,service_level", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {"queue": "osago_msk", "interval": "2026-02-02T12:00:00+03:00", "offered": 2, "service_level": 1.0},
+        {"queue": "osago_spb", "interval": "2026-02-02T12:00:00+03:00", "offered": 1, "service_level": 0.0}]
+    table = runner.invoke(cli, ["report", "--from", "2026-02-02", "--to", "2026-02-03", "--by", "queue"])
+    assert table.exit_code == 0 and "osago_msk" in table.output and "100.0%" in table.output
+    wrong = runner.invoke(cli, ["report", "--from", "2026-02-02", "--to", "2026-02-03", "--metrics", "x"])
+    assert wrong.exit_code == 2 and "unknown metric" in wrong.output
