@@ -1,9 +1,10 @@
 """The `helpline` command line. The database is chosen by HELPLINE_DATABASE_URL."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +16,10 @@ from helpline.bootstrap import Container, bootstrap
 from helpline.config import Settings
 from helpline.domain.errors import DomainError
 from helpline.domain.vocabulary import Role
+
+if TYPE_CHECKING:
+    from helpline.adapters.importers.report import ImportReport
+    from helpline.services.unit_of_work import UnitOfWork
 from helpline.entrypoints import cli_report
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
@@ -23,10 +28,13 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo insurer.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for integrations and scripts.", no_args_is_help=True)
+import_app = typer.Typer(help="Import history (Asterisk queue_log, the bank data set, a mapped CSV) as events; "
+                              "importing the same data again adds nothing.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
 console = Console()
 errors = Console(stderr=True)
 
@@ -181,6 +189,89 @@ def token_create(username: Annotated[str, typer.Option(help="The user the token 
             raise typer.Exit(1) from None
     console.print(f"token for {username} (store it now; it is not shown again):")
     print(token)
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+SiteOption = Annotated[str, typer.Option("--site", help="Site of the queues and agents created when missing")]
+ClientOption = Annotated[str, typer.Option("--client", help="Client (code) of the queues created when missing")]
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The file to import")]
+
+
+@import_app.command("queue-log")
+def import_queue_log(file: ExistingFile, site: SiteOption = "Imported", client: ClientOption = "imported",
+                     tz: Annotated[str, typer.Option("--tz", help="Zone of date-time stamps (Unix stamps are UTC)")]
+                     = "UTC") -> None:
+    """An Asterisk queue_log (unix_ts|callid|queue|agent|EVENT|data…): calls and agent presence."""
+    from helpline.services import imports
+
+    _run_import(lambda uow, progress: imports.import_queue_log(uow, file, site=site, client=client, tz=tz,
+                                                               progress=progress), file)
+
+
+@import_app.command("bank")
+def import_bank(file: ExistingFile, site: SiteOption = "Imported", client: ClientOption = "bank",
+                tz: Annotated[str, typer.Option("--tz", help="Zone of the file's clock times")] = "Asia/Jerusalem",
+                ) -> None:
+    """The anonymous bank call-centre data set (tab-separated, one row per call; BRIEF §4)."""
+    from helpline.services import imports
+
+    _run_import(lambda uow, progress: imports.import_bank(uow, file, site=site, client=client, tz=tz,
+                                                          progress=progress), file)
+
+
+@import_app.command("csv")
+def import_csv(file: ExistingFile,
+               mapping: Annotated[Path, typer.Option("--mapping", exists=True, dir_okay=False,
+                                                     help="YAML mapping of columns (docs/import-csv-example.yaml)")],
+               site: SiteOption = "Imported", client: ClientOption = "imported") -> None:
+    """A CSV of one row per interaction, read through a YAML mapping of its columns."""
+    from helpline.services import imports
+
+    _run_import(lambda uow, progress: imports.import_csv(uow, file, mapping, site=site, client=client,
+                                                         progress=progress), file)
+
+
+def _run_import(run: "Callable[[UnitOfWork, Callable[[str, int, int], None]], ImportReport]", file: Path) -> None:
+    from helpline.adapters.importers.report import ImportRefused
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with container() as box, Progress(*columns, console=console) as bar:
+        _upgrade(box.settings)
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        try:
+            with box.uow() as uow:
+                report = run(uow, progress)
+        except ImportRefused as error:
+            errors.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+    console.print(import_summary(report, file.name))
+
+
+def import_summary(report: "ImportReport", name: str) -> Table:
+    """The table every import ends with: what was read and written, and what was skipped and why."""
+    table = Table("what", "count", "first lines", title=f"Import of {name} ({report.source}), {report.seconds:.1f} s")
+    rows = [("lines read" if report.source == "queue_log" else "rows read", report.read),
+            ("interactions created", report.interactions), ("interactions continued", report.continued),
+            ("events written", report.events), ("already imported (nothing added)", report.already),
+            ("queues created", report.queues_created), ("agents created", report.agents_created)]
+    rows += [(f"in the file: {label}", value) for label, value in report.extra.items()]
+    for what, value in rows:
+        if value or what in ("interactions created", "events written") or what.endswith("read"):
+            table.add_row(what, f"{value:,}", "")
+    for note, value in sorted(report.notes.items()):
+        table.add_row(f"[cyan]note: {note}[/cyan]", f"{value:,}", "")
+    table.add_row("skipped", f"{report.skipped.total:,}", "", style="bold" if report.skipped.total else None)
+    for reason, value in report.skipped.counts.most_common():
+        lines = ", ".join(str(n) for n in report.skipped.lines[reason])
+        table.add_row(f"[yellow]  {reason}[/yellow]", f"{value:,}", lines)
+    return table
 
 
 def main() -> None:

@@ -28,19 +28,22 @@ NPS_ANSWERED = (TYPE == "survey_answered") & pl.col("nps").is_not_null()
 
 @dataclass(frozen=True)
 class Base:
-    """A count or sum over the event rows of a group."""
+    """A count or sum (or maximum) over the event rows of a group: `row` gives each row's contribution (a
+    number, or null), `combine` adds them up. Sums and maxima combine across groups, so the engine can
+    aggregate finely first and roll up after."""
 
     name: str
     definition: str
-    expr: Callable[[float], pl.Expr]  # given S, the short-abandon limit in seconds
+    row: Callable[[float], pl.Expr]  # given S, the short-abandon limit in seconds
+    combine: str = "sum"
 
 
 def _count(condition: pl.Expr) -> pl.Expr:
-    return condition.cast(pl.UInt32).sum()
+    return condition.cast(pl.UInt32)
 
 
-def _sum(column: str, condition: pl.Expr) -> pl.Expr:
-    return pl.when(condition).then(pl.col(column)).sum()
+def _value(column: str, condition: pl.Expr) -> pl.Expr:
+    return pl.when(condition).then(pl.col(column)).otherwise(None)
 
 
 BASES: tuple[Base, ...] = (
@@ -49,7 +52,7 @@ BASES: tuple[Base, ...] = (
     Base("answered", "connected to an agent from a queue (`answered` with a wait)", lambda s: _count(ANSWERED)),
     Base("abandoned", "the customer left while queued (`abandoned`)", lambda s: _count(ABANDONED)),
     Base("short_abandoned", "abandoned with wait ≤ S (default 5 s); also counted in `abandoned`",
-         lambda s: _count(ABANDONED & (s >= WAIT))),
+         lambda s: _count(ABANDONED & (pl.col("wait_s") <= s))),
     Base("other_exits", "left the queue otherwise: timeout, queue empty, key press, withdraw, overflow "
          "(`exited`); never merged into `abandoned`", lambda s: _count(EXITED)),
     Base("answered_within_t", "answered with wait ≤ T (T: `--answer-within`, else the queue's own target, "
@@ -58,17 +61,17 @@ BASES: tuple[Base, ...] = (
     Base("transfers", "transfers to another queue or agent (`transferred`)", lambda s: _count(TYPE == "transferred")),
     Base("handled", "interactions whose work ended (`wrap_up_ended` with its handling times)",
          lambda s: _count(HANDLED)),
-    Base("wait_answered_s", "sum of the waits of answered interactions", lambda s: _sum("wait_s", ANSWERED)),
-    Base("wait_abandoned_s", "sum of the waits of abandoned interactions", lambda s: _sum("wait_s", ABANDONED)),
+    Base("wait_answered_s", "sum of the waits of answered interactions", lambda s: _value("wait_s", ANSWERED)),
+    Base("wait_abandoned_s", "sum of the waits of abandoned interactions", lambda s: _value("wait_s", ABANDONED)),
     Base("max_wait_s", "the longest wait of an answered, abandoned or exited interaction",
-         lambda s: pl.when(ANSWERED | ABANDONED | EXITED).then(WAIT).max()),
+         lambda s: _value("wait_s", ANSWERED | ABANDONED | EXITED), "max"),
     Base("talk_s", "sum of talk time (answer to end, less hold) of handled interactions",
-         lambda s: _sum("talk_s", HANDLED)),
-    Base("hold_s", "sum of hold time of handled interactions", lambda s: _sum("hold_s", HANDLED)),
+         lambda s: _value("talk_s", HANDLED)),
+    Base("hold_s", "sum of hold time of handled interactions", lambda s: _value("hold_s", HANDLED)),
     Base("wrap_s", "sum of wrap-up time (end to `wrap_up_ended`) of handled interactions",
-         lambda s: _sum("wrap_s", HANDLED)),
+         lambda s: _value("wrap_s", HANDLED)),
     Base("csat_responses", "survey answers with a 1-5 score", lambda s: _count(SCORED)),
-    Base("csat_sum", "sum of those scores", lambda s: _sum("score", SCORED)),
+    Base("csat_sum", "sum of those scores", lambda s: _value("score", SCORED)),
     Base("csat_satisfied", "scores of 4 or 5", lambda s: _count(SCORED & (pl.col("score") >= 4))),
     Base("nps_responses", "survey answers with a 0-10 recommendation score", lambda s: _count(NPS_ANSWERED)),
     Base("nps_promoters", "recommendation scores of 9 or 10", lambda s: _count(NPS_ANSWERED & (pl.col("nps") >= 9))),

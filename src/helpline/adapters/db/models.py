@@ -394,3 +394,17 @@ class QualityEvaluation(Base):
     critical_error: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+class ImportedLine(Base):
+    """Lines of an imported file that leave no interaction behind (queue_log agent events), by a digest of
+    their text, so that importing the file again (or a grown copy of it) adds nothing for them. Call lines
+    need no row here: their interaction's idempotency key and events already show what was imported."""
+
+    __tablename__ = "imported_lines"
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)  # queue_log
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    imported_at: Mapped[datetime]

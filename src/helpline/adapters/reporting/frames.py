@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.adapters.db.models import Agent, Case, Client, Event, Interaction, Queue, Site
-from helpline.kpi.engine import REPORTED_TYPES
+from helpline.kpi.engine import EVENT_TYPE, REPORTED_TYPES
 
 # An interaction is counted in the interval it entered its queue, so the events of a period may come that
 # much later: waits longer than this (e-mail over a week) are not found at the period's end.
 LONGEST_WAIT = timedelta(days=7)
 
 EVENT_SCHEMA = {
-    "type": pl.String, "occurred_at": pl.Datetime("us", "UTC"), "interaction_id": pl.Int64, "queue_id": pl.Int64,
+    "type": EVENT_TYPE, "occurred_at": pl.Datetime("us", "UTC"), "interaction_id": pl.Int64, "queue_id": pl.Int64,
     "agent_id": pl.Int64, "wait_s": pl.Float64, "talk_s": pl.Float64, "hold_s": pl.Float64, "wrap_s": pl.Float64,
     "score": pl.Int64, "nps": pl.Int64}
 
