@@ -102,3 +102,10 @@ def test_the_cli_prints_one_json_array_and_a_table(centre, database_url, monkeyp
     assert table.exit_code == 0 and "osago_msk" in table.output and "100.0%" in table.output
     wrong = runner.invoke(cli, ["report", "--from", "2026-02-02", "--to", "2026-02-03", "--metrics", "x"])
     assert wrong.exit_code == 2 and "unknown metric" in wrong.output
+
+
+def test_grouped_by_direction_case_type_and_agent(centre, client):
+    rows = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=direction,case_type&metrics=offered")
+    assert rows == [{"direction": "in", "case_type": "enquiry", "offered": 3}]
+    by_agent = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=agent&metrics=answered,aht_s")
+    assert {"agent": centre.agent.agent.display_name, "answered": 1, "aht_s": 120.0} in by_agent

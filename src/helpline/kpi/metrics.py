@@ -132,10 +132,20 @@ METRICS: tuple[Metric, ...] = (
                                                                          c("csat_responses"))),
     Metric("nps", "net promoter score: (promoters − detractors) ÷ answers, from −1 to 1",
            _ratio(c("nps_promoters") - c("nps_detractors"), c("nps_responses"))),
-    Metric("occupancy", "per agent: time handling work (offered, talking, on hold or in wrap-up; chats that "
-           "overlap count once) ÷ that time joined with the time ready; for a group of agents, their sums. "
-           "Only grouped by agent, site of the agent, or not grouped", None),
 )
 METRIC_NAMES = tuple(m.name for m in METRICS)
 DEFAULT_METRICS = ("offered", "answered", "abandoned", "short_abandoned", "other_exits", "service_level", "asa_s",
                    "avg_abandon_wait_s", "max_wait_s", "abandon_rate", "answer_rate", "aht_s", "transfers")
+
+
+def reference_markdown() -> str:
+    """The definitions as docs/metrics.md shows them, between its `metrics:start` and `metrics:end` marks."""
+    lines = ["| metric | definition |", "|---|---|"]
+    lines += [f"| `{m.name}` | {m.definition} |" for m in METRICS]
+    lines += ["", "Service-level formulas (`--sl-formula`):", "", "| name | formula |", "|---|---|"]
+    lines += [f"| `{name}`{' (default)' if name == DEFAULT_SL_FORMULA else ''} | {text} |"
+              for name, (text, _) in SL_FORMULAS.items()]
+    lines += ["", "The counts and sums they are computed from, per group of events:", "", "| sum | definition |",
+              "|---|---|"]
+    lines += [f"| `{b.name}` | {b.definition}{' (maximum)' if b.combine == 'max' else ''} |" for b in BASES]
+    return "\n".join(lines)
