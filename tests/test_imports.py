@@ -431,3 +431,18 @@ def test_import_prints_its_summary_table(database_url, monkeypatch, tmp_path):
     assert result.exit_code == 0 and "duplicate id" in result.output, result.output
     refused = runner.invoke(app, ["import", "queue-log", str(QUEUE_LOG), "--tz", "Mars/Olympus"])
     assert refused.exit_code == 1 and "unknown time zone" in refused.output
+
+
+def test_a_call_imported_as_still_waiting_is_not_routed_by_helpline(imported, container, clock):
+    from helpline.services.live_routing import LiveRouter
+
+    router = LiveRouter(container.uow, monotonic=lambda: clock().timestamp())
+    router.start()  # the rebuild leaves imported history alone ...
+    with container.uow() as uow:
+        waiting = uow.session.scalars(select(Interaction.id).where(Interaction.state == "queued")).all()
+    assert waiting, "the fixture has a call still waiting at the end of the file"
+    assert all(router.engine.interaction(str(i)) is None for i in waiting)
+    fresh = LiveRouter(container.uow, monotonic=lambda: clock().timestamp())
+    fresh.feed = type(router.feed)(0)  # ... and so does the feed reading the imported events
+    fresh.run_once()
+    assert all(fresh.engine.interaction(str(i)) is None for i in waiting)

@@ -39,11 +39,13 @@ class FedEvent:
     vip_tier: int
     language: str | None
     channel: str | None
+    imported: bool  # history from another system (no creator in Helpline): that system routed it
 
 
 _COLUMNS = (Event.seq, Event.type, Event.occurred_at, Event.interaction_id, Event.agent_id, Event.queue_id,
             Event.data, func.coalesce(Interaction.priority, 0), func.coalesce(Customer.vip_tier, 0),
-            Interaction.language, Interaction.channel)
+            Interaction.language, Interaction.channel,
+            Interaction.id.is_not(None) & Interaction.created_by_user_id.is_(None))
 
 
 class EventFeed:

@@ -126,7 +126,7 @@ class LiveRouter:
         return []
 
     def _entered_queue(self, e: FedEvent, iid: str, at: float) -> list[Decision]:
-        if e.queue_id is None:
+        if e.queue_id is None or e.imported:
             return []
         view = self.engine.interaction(iid)
         out: list[Decision] = []
