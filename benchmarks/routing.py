@@ -1,6 +1,6 @@
 """Routing engine benchmark: a synthetic busy day of a large contact centre, replayed through the engine alone.
 
-    .venv/bin/python benchmarks/routing.py [--interactions 1000000] [--seed 7] [--profile]
+    .venv/bin/python benchmarks/routing.py [--interactions 1000000] [--seed 7] [--profile] [--pure]
 
 500 agents on 12-hour shifts with breaks, 50 skills, 20 queues (10 voice, 6 chat, 4 e-mail) with expansion
 steps and overflow, two sites, VIP tiers, a language skill, certifications that start and expire during the
@@ -12,7 +12,9 @@ scale with 1,000,000 / --interactions and the load stays the same for a quicker 
 Stage 1 simulates the day with one engine (untimed) and records every input. Stage 2 replays the recorded
 inputs through a fresh engine, timing each input with perf_counter_ns; only stage 2 is measured, and it
 must reproduce stage 1's decisions exactly. The last line printed is JSON: "seconds" is the engine's own
-time (sum over inputs), "p99_decision_us" the 99th percentile of the per-input time in microseconds.
+time (sum over inputs), "p99_decision_us" the 99th percentile of the per-input time in microseconds,
+"build" the engine measured: "mypyc" (the compiled modules an install builds, see setup.py) or "python" (the
+sources: no compiled build, or --pure), and "digest" a CRC of every decision's repr, equal across builds.
 """
 
 import argparse
@@ -20,15 +22,20 @@ import cProfile
 import gc
 import heapq
 import json
+import os
 import pstats
 import random
 import sys
 import time
+import zlib
 from array import array
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+if "--pure" in sys.argv[1:]:  # before the engine is imported: helpline/routing/_build.py reads it
+    os.environ["HELPLINE_PURE_PYTHON"] = "1"
 
+import helpline.routing.core
 from helpline.routing import (
     AgentProfile,
     AgentSkill,
@@ -136,6 +143,7 @@ class Day:
         self.busy = self.duty = self.wait_answered = 0.0
         self.stats = dict.fromkeys(("answered", "abandoned", "rejected", "not_answered", "overflowed", "expansions"), 0)
         self.checksum = 0
+        self.digest = 0
         hours = self.rng.choices(range(24), HOURLY, k=n)
         self.arrivals = sorted(h * 3600.0 + self.rng.random() * 3600.0 for h in hours)
         self.arrival_queue = self.rng.choices(range(len(self.queues)), weights, k=n)
@@ -148,6 +156,7 @@ class Day:
         self.calls.append((code, args))
         for d in getattr(self.engine, METHODS[code])(*args):
             self.checksum += hash(d)
+            self.digest = zlib.crc32(repr(d).encode(), self.digest)
             if type(d) is Offer:
                 self.offered(d.interaction_id, d.agent_id, d.at)
             elif type(d) is OfferTimedOut:
@@ -294,7 +303,10 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="also replay under cProfile and print the top")
+    parser.add_argument("--pure", action="store_true", help="measure the Python sources, not the compiled build")
     args = parser.parse_args()
+    build = "mypyc" if helpline.routing.core.__file__.endswith((".so", ".pyd")) else "python"
+    print(f"engine build: {build} ({helpline.routing.core.__file__})", file=sys.stderr)
 
     started = time.perf_counter()
     day = Day(args.interactions, args.seed)
@@ -339,7 +351,8 @@ def main() -> None:
         "inputs_per_s": round(len(day.calls) / (engine_ns / 1e9)), "p50_decision_us": pct(0.50),
         "p99_decision_us": pct(0.99), "p999_decision_us": pct(0.999), "max_decision_us": pct(1.0),
         **day.stats, "mean_wait_answered_s": round(day.wait_answered / max(answered, 1), 1),
-        "occupancy": round(day.busy / day.duty, 3), "python": sys.version.split()[0],
+        "occupancy": round(day.busy / day.duty, 3), "python": sys.version.split()[0], "build": build,
+        "digest": f"{day.digest:08x}",
     }
     print(json.dumps(result))
 

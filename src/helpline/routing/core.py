@@ -6,7 +6,8 @@ the hold-off. So a change needs only local work: a newly waiting interaction loo
 slot's agent heap (`_place`), an agent who gains room or eligibility looks at the heads of his slots'
 waiting heaps (`_serve`) and then makes sure every slot he may serve holds an entry for him (`_advertise`).
 Waiting heaps are keyed (-priority, arrival, seq) with lazy deletion: an entry is live while its
-interaction still points at it.
+interaction still holds the entry's ticket. (A ticket rather than the identity of the entry tuple: when
+compiled with mypyc, a tuple read into a typed local is unboxed, so `is` between tuples never holds.)
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ class _Core(_AgentHeaps):
         self._enqueue(rec, slot)
 
     def _enqueue(self, rec: Interaction, slot: Slot) -> None:
-        entry = (rec.neg_prio, rec.arrival, rec.seq, rec)
-        rec.entry = entry
+        self._tickets += 1
+        ticket = self._tickets
+        entry = (rec.neg_prio, rec.arrival, rec.seq, rec, ticket)
+        rec.ticket = ticket
         rec.state = WAITING
         slot.live += 1
         h = slot.waiting
@@ -88,7 +91,7 @@ class _Core(_AgentHeaps):
         if rec.step_timer != rec.tier:
             self._schedule_step(rec)
         if len(h) > slot.wait_limit:
-            h[:] = [e for e in h if e[3].entry is e]
+            h[:] = [e for e in h if e[3].ticket == e[4]]
             heapify(h)
             slot.wait_limit = 2 * len(h) + 64
 
@@ -112,7 +115,7 @@ class _Core(_AgentHeaps):
                         continue
                     while h:
                         top = h[0]
-                        if top[3].entry is top:
+                        if top[3].ticket == top[4]:
                             break
                         heappop(h)
                     else:
@@ -131,7 +134,7 @@ class _Core(_AgentHeaps):
             if best is None or best_slot is None:
                 break
             rec = best[3]
-            rec.entry = None
+            rec.ticket = 0
             best_slot.live -= 1
             self._offer(rec, a, at, out)
         if a.room:
@@ -144,7 +147,7 @@ class _Core(_AgentHeaps):
         while h:
             top = h[0]
             rec = top[3]
-            if rec.entry is not top:
+            if rec.ticket != top[4]:
                 heappop(h)
             elif rec.rejecter is a:
                 aside.append(heappop(h))

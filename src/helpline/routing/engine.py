@@ -196,8 +196,8 @@ class RoutingEngine(_Presence):
 
     def _detach(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         """Take a known interaction out of its queue, or away from its agent (who may then take other work)."""
-        if rec.entry is not None:
-            rec.entry = None
+        if rec.ticket:
+            rec.ticket = 0
             rec.slot.live -= 1
             return
         a, state = rec.agent, rec.state

@@ -45,8 +45,8 @@ class _Flow(_Core):
 
     def _apply_step(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         q, k = rec.queue, rec.tier
-        if rec.entry is not None:
-            rec.entry = None
+        if rec.ticket:
+            rec.ticket = 0
             rec.slot.live -= 1
         step = q.steps[k]
         if step.move_to_queue is not None:
@@ -63,19 +63,20 @@ class _Flow(_Core):
         """Pop the earliest due timer of the three sources, in (due, sequence) order."""
         steps, pending, holds = self._timers, self._pending, self._holdoffs
         best = steps[0] if steps and steps[0][0] <= at else None
-        alert = None
+        alert = False  # a flag, not the tuple: compiled code boxes a tuple anew, so `is` would not hold
         if pending:
             rec = next(iter(pending))
             due, seq = pending[rec]
             if due <= at and (best is None or due < best[0] or (due == best[0] and seq < best[1])):
-                best = alert = (due, seq, ALERT, rec, seq)
+                best = (due, seq, ALERT, rec, seq)
+                alert = True
         if holds:
             first = holds[0]
             if first[0] <= at and (best is None or first[0] < best[0] or (first[0] == best[0] and first[1] < best[1])):
                 return holds.popleft()
         if best is None:
             return None
-        if best is alert:
+        if alert:
             del pending[best[3]]
         else:
             heappop(steps)
@@ -103,14 +104,14 @@ class _Flow(_Core):
                     self._return(rec, at, out)
             elif rec.reject_token == token and rec.rejecter is not None:  # HOLDOFF
                 rec.rejecter = None
-                if state == WAITING and rec.entry is not None:
-                    rec.entry = None
+                if state == WAITING and rec.ticket:
+                    rec.ticket = 0
                     rec.slot.live -= 1
                     self._place(rec, at, out)
 
     def _forget(self, rec: Interaction) -> None:
-        if rec.entry is not None:
-            rec.entry = None
+        if rec.ticket:
+            rec.ticket = 0
             rec.slot.live -= 1
         elif rec.state == OFFERED:
             del self._pending[rec]

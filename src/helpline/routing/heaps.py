@@ -33,6 +33,7 @@ class _AgentHeaps:
         self._holdoffs: deque[Timer] = deque()  # rejection hold-offs: one fixed duration, due in the order made
         self._certs: list[tuple[float, int, Agent]] = []  # certification starts and expiries
         self._seq = 0
+        self._tickets = 0  # numbers the waiting entries (core.py)
         self._now = float("-inf")
 
     @staticmethod

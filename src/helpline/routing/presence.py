@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from helpline.routing.decisions import Decision
+from helpline.routing.inspection import _Views
 from helpline.routing.model import AgentProfile, QueueConfig, RoutingError
 from helpline.routing.state import OFFERED, Agent
-from helpline.routing.views import _Views
 
 
 class _Presence(_Views):

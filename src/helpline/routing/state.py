@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 from helpline.routing.model import AgentProfile, QueueConfig
 
+# Codes are Final so that mypyc inlines them; other module-level names are looked up at run time.
 # interaction states
-WAITING, OFFERED, ACTIVE, WRAP_UP, GONE = 0, 1, 2, 3, 4
-STATE_NAMES = ("waiting", "offered", "active", "wrap_up", "gone")
+WAITING: Final = 0
+OFFERED: Final = 1
+ACTIVE: Final = 2
+WRAP_UP: Final = 3
+GONE: Final = 4
+STATE_NAMES: Final = ("waiting", "offered", "active", "wrap_up", "gone")
 # agent-choice rules
-BEST, IDLE, LEAST, ROUND_ROBIN = 0, 1, 2, 3
-CHOICE_CODES = {"best_proficiency": BEST, "longest_idle": IDLE, "least_occupied": LEAST, "round_robin": ROUND_ROBIN}
+BEST: Final = 0
+IDLE: Final = 1
+LEAST: Final = 2
+ROUND_ROBIN: Final = 3
+CHOICE_CODES: Final = {"best_proficiency": BEST, "longest_idle": IDLE, "least_occupied": LEAST,
+                       "round_robin": ROUND_ROBIN}
 # timer kinds
-ALERT, STEP, HOLDOFF = 0, 1, 2
+ALERT: Final = 0
+STEP: Final = 1
+HOLDOFF: Final = 2
 
-WaitEntry: TypeAlias = "tuple[int, float, int, Interaction]"  # (-priority, arrival, seq, interaction)
+WaitEntry: TypeAlias = "tuple[int, float, int, Interaction, int]"  # (-priority, arrival, seq, interaction, ticket)
 AgentEntry: TypeAlias = "tuple[float, float, int, int, Agent]"  # (key1, key2, agent seq, epoch, agent)
 Timer: TypeAlias = "tuple[float, int, int, Interaction, int]"  # (due, seq, kind, interaction, token)
 
@@ -61,9 +72,9 @@ class Slot:
 
 
 class Interaction:
-    __slots__ = ("agent", "arrival", "channel", "entered_at", "entry", "id", "lang", "neg_prio", "priority",
+    __slots__ = ("agent", "arrival", "channel", "entered_at", "id", "lang", "neg_prio", "priority",
                  "q_token", "queue", "reject_token", "rejecter", "seq", "slot", "state", "step_pending", "step_timer",
-                 "tier", "vip")
+                 "ticket", "tier", "vip")
 
     def __init__(self, iid: str, arrival: float, seq: int, priority: int, vip: int, lang: str | None,
                  queue: Queue, slot: Slot, vip_boost: int) -> None:
@@ -80,7 +91,7 @@ class Interaction:
         self.neg_prio = -(queue.priority + priority + vip_boost * vip)
         self.entered_at = arrival
         self.q_token = seq  # changes when it enters another queue: older expansion timers die
-        self.entry: WaitEntry | None = None
+        self.ticket = 0  # the ticket of its live entry in `slot.waiting`; 0 while it waits in no heap
         self.state = WAITING
         self.agent: Agent | None = None
         self.reject_token = 0
@@ -91,7 +102,7 @@ class Interaction:
 
 # Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
 # (a PBX connect) may overload an agent, so leave room for that without keys colliding.
-_OVERLOAD_DIGITS = 64
+_OVERLOAD_DIGITS: Final = 64
 
 
 class Agent:
