@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/api.py [--workers 2] [--concurrency 16] [--requests 20000]
 
-Prints progress, then as its last line JSON {"requests", "seconds", "per_s", "p99_ms", "errors", ...}.
+Prints progress, then as its last line JSON {"requests", "seconds", "per_s", "p99_ms", "errors", ...}, including
+the CPU milliseconds per request spent by the server (all uvicorn processes), PostgreSQL (all its processes on
+this machine) and the load client, read from /proc around the measured run.
 Target (issue 2): at least 500 interactions a second with p99 under 50 ms on a 2-core machine.
 """
 
@@ -103,6 +105,70 @@ async def load(base: str, token: str, queue_id: int, keys: range, concurrency: i
         return latencies, errors, time.perf_counter() - started
 
 
+def _cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """utime + stime of each process still alive, in clock ticks (Linux /proc)."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+class CpuMeter:
+    """CPU time used by the server's processes, PostgreSQL's and this client between start() and stop()."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def start(self) -> None:
+        self._server = _cpu_ticks(_process_tree(self.server_pid))
+        self._postgres = _cpu_ticks(_postgres_pids())
+        self._client = os.times()
+
+    def stop(self) -> dict[str, float]:
+        hz = os.sysconf("SC_CLK_TCK")
+        client = os.times()
+
+        def deltas(before: dict[int, int], after: dict[int, int]) -> list[float]:
+            return [(t - before.get(pid, 0)) / hz for pid, t in after.items()]
+
+        server = deltas(self._server, _cpu_ticks(_process_tree(self.server_pid)))
+        # How the work spread over the worker processes: connections stay with the worker that accepted them.
+        self.server_split = sorted((round(s / sum(server), 2) for s in server if s > 0.02 * sum(server)), reverse=True)
+        return {"server": sum(server), "postgres": sum(deltas(self._postgres, _cpu_ticks(_postgres_pids()))),
+                "client": client.user + client.system - self._client.user - self._client.system}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("HELPLINE_BENCH_DATABASE_URL", DEFAULT_PG))
@@ -121,7 +187,11 @@ def main() -> None:
         print(f"server: {args.workers} workers on PostgreSQL; {args.concurrency} concurrent clients", file=sys.stderr)
         asyncio.run(load(server.url, token, queue_id, range(args.warmup), args.concurrency))
         keys = range(args.warmup, args.warmup + args.requests)
+        assert server.process is not None
+        meter = CpuMeter(server.process.pid)
+        meter.start()
         latencies, errors, seconds = asyncio.run(load(server.url, token, queue_id, keys, args.concurrency))
+        cpu = meter.stop()
     finally:
         server.stop()
         drop_database(args.database_url, name)
@@ -131,6 +201,8 @@ def main() -> None:
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
         "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2), "errors": errors,
         "workers": args.workers, "concurrency": args.concurrency, "database": "postgresql",
+        **{f"cpu_ms_{part}": round(spent * 1000 / len(ordered), 2) for part, spent in cpu.items()},
+        "server_cpu_split": meter.server_split,
     }))
 
 

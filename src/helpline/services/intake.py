@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
+from helpline.adapters.db import bulk
 from helpline.adapters.db.models import Base, Case, Customer, CustomerEmail, CustomerPhone, Interaction, Policy
 from helpline.domain.case_lifecycle import OPEN_STATUSES, is_reopen
 from helpline.domain.contact import is_email, normalize_email, normalize_phone
@@ -31,8 +32,6 @@ Outcome = Received | DomainError
 
 # Built once: a statement object caches its compiled form, so the hot path skips SQL generation.
 _INTERACTIONS, _CASES, _QUEUES = (Base.metadata.tables[name] for name in ("interactions", "cases", "queues"))
-_INSERT_INTERACTIONS = insert(_INTERACTIONS).returning(_INTERACTIONS.c.id, sort_by_parameter_order=True)
-_INSERT_CASES = insert(_CASES).returning(_CASES.c.id, sort_by_parameter_order=True)
 _SELECT_QUEUES = select(_QUEUES.c.id, _QUEUES.c.code, _QUEUES.c.client_id, _QUEUES.c.site_id, _QUEUES.c.channel,
                         _QUEUES.c.product_line, _QUEUES.c.is_active).where(
     _QUEUES.c.id.in_(bindparam("ids", expanding=True)))
@@ -238,16 +237,16 @@ def _insert(uow: UnitOfWork, items: list[_Item]) -> None:
     """New cases, then interactions, then every event: one statement each."""
     connection = uow.session.connection()
     openers = [i for i in items if i.new_case_of is i]
-    if openers:
-        ids = connection.execute(_INSERT_CASES, [_case_row(i) for i in openers]).scalars().all()
-        for item, case_id in zip(openers, ids, strict=True):
-            item.case_id = case_id
+    ids = bulk.insert_rows(connection, _CASES, [_case_row(i) for i in openers], returning=_CASES.c.id)
+    for item, case_id in zip(openers, ids, strict=True):
+        item.case_id = case_id
     for item in items:
         if item.new_case_of is not None:
             item.case_id = item.new_case_of.case_id
     if not items:
         return
-    ids = connection.execute(_INSERT_INTERACTIONS, [_interaction_row(i) for i in items]).scalars().all()
+    ids = bulk.insert_rows(connection, _INTERACTIONS, [_interaction_row(i) for i in items],
+                           returning=_INTERACTIONS.c.id)
     events = []
     for item, interaction_id in zip(items, ids, strict=True):
         item.interaction_id = interaction_id
@@ -272,24 +271,30 @@ def _events(item: _Item) -> list[dict[str, Any]]:
 def _case_row(item: _Item) -> dict[str, Any]:
     cmd, queue, policy = item.cmd, item.queue, item.policy
     product_line = (queue.product_line if queue else None) or (policy.product_line if policy else None)
+    # The columns a new case never sets (assigned agent, first response, resolved, closed) are left out: NULL.
     return {"client_id": item.client_id, "customer_id": item.customer_id, "policy_id": policy.id if policy else None,
-            "site_id": queue.site_id if queue else None, "assigned_agent_id": None, "type": cmd.case_type.value,
+            "site_id": queue.site_id if queue else None, "type": cmd.case_type.value,
             "status": CaseStatus.NEW.value, "priority": "normal", "product_line": product_line, "topic": cmd.topic,
             "subject": cmd.subject or cmd.topic, "notes": "", "details": {}, "created_at": item.at,
-            "updated_at": item.at, "first_response_at": None, "resolved_at": None, "closed_at": None, "version": 1}
+            "updated_at": item.at, "version": 1}
 
 
 def _view_fields(item: _Item) -> dict[str, Any]:
+    """What a new interaction holds, shown and stored alike."""
     cmd, queue = item.cmd, item.queue
     return {
         "client_id": item.client_id, "channel": cmd.channel.value, "direction": cmd.direction.value,
         "state": (InteractionState.QUEUED if queue else InteractionState.RECEIVED).value,
-        "customer_id": item.customer_id, "queue_id": queue.id if queue else None, "agent_id": None,
-        "case_id": item.case_id, "external_id": cmd.external_id, "idempotency_key": cmd.idempotency_key,
-        "from_address": cmd.from_address, "topic": cmd.topic, "subject": cmd.subject, "priority": cmd.priority,
-        "exit_reason": None, "wrap_up_code": None, "notes": "", "created_at": item.at,
-        "queued_at": item.at if queue else None, "answered_at": None, "ended_at": None, "completed_at": None,
+        "customer_id": item.customer_id, "queue_id": queue.id if queue else None, "case_id": item.case_id,
+        "external_id": cmd.external_id, "idempotency_key": cmd.idempotency_key, "from_address": cmd.from_address,
+        "topic": cmd.topic, "subject": cmd.subject, "priority": cmd.priority, "notes": "", "created_at": item.at,
+        "queued_at": item.at if queue else None,
     }
+
+
+# What a new interaction has not got yet. These columns are left out of the INSERT (so NULL).
+_NOT_YET = {"agent_id": None, "exit_reason": None, "wrap_up_code": None, "answered_at": None, "ended_at": None,
+            "completed_at": None}
 
 
 def _interaction_row(item: _Item) -> dict[str, Any]:
@@ -299,7 +304,7 @@ def _interaction_row(item: _Item) -> dict[str, Any]:
 
 
 def _view(item: _Item) -> InteractionView:
-    return InteractionView(id=item.interaction_id, **_view_fields(item))
+    return InteractionView(id=item.interaction_id, **_view_fields(item), **_NOT_YET)
 
 
 def _explicit_case(uow: UnitOfWork, item: _Item) -> int:
