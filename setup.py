@@ -2,7 +2,7 @@
 
 `pip install .` and `pip install -e .` (what scripts/test and scripts/demo run) compile the engine's modules
 listed in ENGINE with mypyc into extension modules, which Python imports instead of the sources beside them
-(about twice the decisions a second: docs/benchmarks.md). The sources are installed too and stay the reference:
+(about 1.4 times the decisions a second: docs/benchmarks.md). The sources are installed too and stay the reference:
   - HELPLINE_PURE_PYTHON=1 when building skips compiling;
   - where compiling fails (no C compiler, no Python headers, another interpreter) the build warns and the
     package installs as pure Python;
