@@ -51,7 +51,7 @@ class RoutingWorker:
                                           reject_holdoff_s=s.routing_reject_holdoff_s, refresh_s=s.routing_refresh_s)
         router.start()
         self.leading.set()
-        log.info("this process routes (pid lease on %s)", "PostgreSQL" if lease.is_postgresql else "SQLite")
+        log.info("this process routes (lease on %s)", "PostgreSQL" if lease.is_postgresql else "SQLite")
         while not self._stop.is_set():
             if router.run_once():
                 continue
