@@ -22,8 +22,18 @@ from helpline.routing.state import IDLE, LEAST, OFFERED, ROUND_ROBIN, WAITING, A
 class _Core(_AgentHeaps):
     def _offer(self, rec: Interaction, a: Agent, at: float, out: list[Decision]) -> None:
         rec.state = OFFERED
-        rec.agent = a
+        self._occupy(rec, a, at)
+        self._seq += 1
+        seq = self._seq
+        if rec.slot.mode == ROUND_ROBIN:  # remember when this agent last got one from this queue
+            rec.queue.rr[a.id] = seq
+        self._pending[rec] = (at + self.alert_timeout_s, seq)
+        out.append(offer(rec.id, a.id, at))
+
+    def _occupy(self, rec: Interaction, a: Agent, at: float) -> None:
+        """The interaction takes one of the agent's slots on its channel (an offer, or work given outside)."""
         ch = rec.channel
+        rec.agent = a
         a.used[ch] += 1
         a.ukey += a.radix[ch]
         a.total += 1
@@ -31,12 +41,6 @@ class _Core(_AgentHeaps):
         a.idle_since = at
         room = a.room_cache.get(a.ukey)
         a.room = room if room is not None else self._room_for(a)
-        self._seq += 1
-        seq = self._seq
-        if rec.slot.mode == ROUND_ROBIN:  # remember when this agent last got one from this queue
-            rec.queue.rr[a.id] = seq
-        self._pending[rec] = (at + self.alert_timeout_s, seq)
-        out.append(offer(rec.id, a.id, at))
 
     def _place(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         """Offer a newly waiting interaction to the best available agent of its slot, or queue it."""

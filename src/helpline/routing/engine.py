@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from helpline.routing.decisions import Decision
 from helpline.routing.model import RoutingError
 from helpline.routing.presence import _Presence
-from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Agent, Interaction
+from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Interaction
 
 
 class RoutingEngine(_Presence):
@@ -210,17 +210,6 @@ class RoutingEngine(_Presence):
         rec.state = WAITING
         if a.ready:
             self._serve(a, at, out)
-
-    def _occupy(self, rec: Interaction, a: Agent, at: float) -> None:
-        ch = rec.channel
-        rec.agent = a
-        a.used[ch] += 1
-        a.ukey += a.radix[ch]
-        a.total += 1
-        a.items[rec.id] = rec
-        a.idle_since = at
-        room = a.room_cache.get(a.ukey)
-        a.room = room if room is not None else self._room_for(a)
 
     def _finish(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         a = rec.agent
