@@ -128,12 +128,9 @@ def db_check() -> None:
     console.print("models and migrations agree")
 
 
-@demo_app.command("load")
-def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of history")] = 8,
-              scale: Annotated[float, typer.Option(min=0.01, max=20, help="Volume multiplier")] = 1.0) -> None:
-    """Load the demo insurer (idempotent: a second load adds nothing)."""
-    from helpline.demo import DEMO_LOGINS, load_demo
-
+@contextmanager
+def progress_bars() -> Iterator[tuple[Container, Callable[[str, int, int], None]]]:
+    """The migrated database and a `progress(step, done, total)` that draws one bar per step."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with container() as box, Progress(*columns, console=console) as bar:
         _upgrade(box.settings)
@@ -143,6 +140,17 @@ def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of h
             if step not in tasks:
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
+
+        yield box, progress
+
+
+@demo_app.command("load")
+def demo_load(weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks of history")] = 8,
+              scale: Annotated[float, typer.Option(min=0.01, max=20, help="Volume multiplier")] = 1.0) -> None:
+    """Load the demo insurer (idempotent: a second load adds nothing)."""
+    from helpline.demo import DEMO_LOGINS, load_demo
+
+    with progress_bars() as (box, progress):
 
         summary = load_demo(box.uow, weeks=weeks, scale=scale, progress=progress)
     title = "Demo insurer" + ("" if summary.created else " (already loaded: nothing added)")
@@ -235,15 +243,7 @@ def import_csv(file: ExistingFile,
 def _run_import(run: "Callable[[UnitOfWork, Callable[[str, int, int], None]], ImportReport]", file: Path) -> None:
     from helpline.adapters.importers.report import ImportRefused
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with container() as box, Progress(*columns, console=console) as bar:
-        _upgrade(box.settings)
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
+    with progress_bars() as (box, progress):
 
         try:
             with box.uow() as uow:

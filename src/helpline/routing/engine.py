@@ -2,7 +2,7 @@
 decisions it produced. Stale inputs (an accept after the offer timed out, a finish from another agent, an
 unknown id) change nothing and return no decision: the live service may see such events in races.
 
-The interaction inputs below are the hot path and start inline (what `_start` does) to save calls."""
+Every input starts with `_start`: time moves on, due certification boundaries apply first."""
 
 from __future__ import annotations
 
@@ -34,12 +34,7 @@ class RoutingEngine(_Presence):
     def interaction_arrived(self, interaction_id: str, queue_id: str, at: float, priority: int = 0,
                             vip_tier: int = 0, language: str | None = None) -> list[Decision]:
         """`language`, when given, is required as a skill of that name (minimum proficiency 1)."""
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         if interaction_id in self._inters:
             raise RoutingError(f"interaction {interaction_id} is already being routed")
         q = self._queues.get(queue_id)
@@ -53,12 +48,7 @@ class RoutingEngine(_Presence):
         return out
 
     def offer_accepted(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         rec = self._inters.get(interaction_id)
         if rec is not None and rec.state == OFFERED and rec.agent is not None and rec.agent.id == agent_id:
             rec.state = ACTIVE
@@ -67,12 +57,7 @@ class RoutingEngine(_Presence):
 
     def wrap_up_started(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
         """The agent keeps the interaction's capacity slot until `wrap_up_ended`."""
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         rec = self._inters.get(interaction_id)
         if rec is not None and rec.agent is not None and rec.agent.id == agent_id and rec.state != WAITING:
             if rec.state == OFFERED:
@@ -81,12 +66,7 @@ class RoutingEngine(_Presence):
         return out
 
     def wrap_up_ended(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         rec = self._inters.get(interaction_id)
         if rec is not None and rec.state == WRAP_UP and rec.agent is not None and rec.agent.id == agent_id:
             self._finish(rec, at, out)
@@ -94,12 +74,7 @@ class RoutingEngine(_Presence):
 
     def interaction_finished(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
         """Frees the agent's slot, unless wrap-up has started: then `wrap_up_ended` frees it."""
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         rec = self._inters.get(interaction_id)
         if rec is not None and rec.agent is not None and rec.agent.id == agent_id and (
                 rec.state == ACTIVE or rec.state == OFFERED):
@@ -183,12 +158,7 @@ class RoutingEngine(_Presence):
 
     def tick(self, at: float) -> list[Decision]:
         """Applies due expansion steps, offer time-outs and rejection hold-offs."""
-        if at < self._now:
-            self._backwards(at)
-        self._now = at
-        out: list[Decision] = []
-        if self._certs and self._certs[0][0] <= at:
-            self._cross_certifications(at, out)
+        out = self._start(at)
         t, p, h = self._timers, self._pending, self._holdoffs
         if (t and t[0][0] <= at) or (p and next(iter(p.values()))[0] <= at) or (h and h[0][0] <= at):
             self._run_timers(at, out)
@@ -214,15 +184,7 @@ class RoutingEngine(_Presence):
     def _finish(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         a = rec.agent
         assert a is not None
-        ch = rec.channel
-        a.used[ch] -= 1
-        a.ukey -= a.radix[ch]
-        a.total -= 1
-        a.lighter = True
-        del a.items[rec.id]
-        a.idle_since = at
-        room = a.room_cache.get(a.ukey)
-        a.room = room if room is not None else self._room_for(a)
+        self._free_slot(a, rec, at)
         rec.state = GONE
         rec.agent = None
         del self._inters[rec.id]
