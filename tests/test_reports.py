@@ -109,3 +109,69 @@ def test_grouped_by_direction_case_type_and_agent(centre, client):
     assert rows == [{"direction": "in", "case_type": "enquiry", "offered": 3}]
     by_agent = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=agent&metrics=answered,aht_s")
     assert {"agent": centre.agent.agent.display_name, "answered": 1, "aht_s": 120.0} in by_agent
+
+
+def test_a_report_from_the_parquet_export_equals_the_report_from_the_database(centre, database_url, monkeypatch,
+                                                                              tmp_path):
+    monkeypatch.setenv("HELPLINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("HELPLINE_ENVIRONMENT", "test")
+    runner = CliRunner()
+    exported = runner.invoke(cli, ["export", "events", str(tmp_path / "log"), "--from", "2026-01", "--to", "2026-02"])
+    assert exported.exit_code == 0, exported.output
+    assert sorted(p.name for p in (tmp_path / "log").iterdir()) == ["month=2026-01", "month=2026-02"]
+    assert (tmp_path / "log" / "month=2026-02" / "type=entered_queue").is_dir()
+    again = runner.invoke(cli, ["export", "events", str(tmp_path / "log"), "--from", "2026-02", "--to", "2026-02"])
+    assert again.exit_code == 0 and sorted(p.name for p in (tmp_path / "log").iterdir()) == [
+        "month=2026-01", "month=2026-02"]  # replaced in place, nothing left aside
+    for by in ("queue,interval=1h", "direction,case_type", "agent"):
+        args = ["report", "--from", "2026-02-02", "--to", "2026-02-03", "--by", by, "--metrics",
+                "offered,answered,short_abandoned,service_level,asa_s,aht_s,max_wait_s", "--format", "json"]
+        from_db = runner.invoke(cli, args)
+        from_export = runner.invoke(cli, [*args, "--events", str(tmp_path / "log")])
+        assert from_export.exit_code == 0, from_export.output
+        assert json.loads(from_export.output) == json.loads(from_db.output) != []
+    missing = runner.invoke(cli, ["report", "--from", "2025-01-01", "--to", "2025-01-02", "--events",
+                                  str(tmp_path / "log")])
+    assert missing.exit_code == 2 and "no exported events" in missing.output
+    wrong = runner.invoke(cli, ["export", "events", str(tmp_path / "x"), "--from", "2026-1", "--to", "2026-02"])
+    assert wrong.exit_code == 2 and "YYYY-MM" in wrong.output
+
+
+def test_occupancy_and_shrinkage_per_agent_from_presence_and_work(centre, client, clock):
+    # the agent went ready at 09:00 UTC and handled one call 09:00:10-09:02:10 (answer to wrap-up end)
+    (row,) = [r for r in centre.http(client, centre.admin, "GET",
+                                     f"/reports/kpi?{DAY}&by=agent&metrics=occupancy,shrinkage")
+              if r["agent"] == centre.agent.agent.display_name]
+    ready_s = 12 * 3600  # to the period's end, midnight in Moscow (21:00 UTC)
+    assert row["occupancy"] == pytest.approx(120 / ready_s) and row["shrinkage"] == 0.0
+    by_queue = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=queue&metrics=offered,occupancy")
+    assert all(r["occupancy"] is None for r in by_queue)  # agent time belongs to no queue
+
+
+CASE_METRICS = ("cases_opened,avg_first_response_s,avg_first_response_business_s,avg_resolution_s,"
+                "avg_resolution_business_s,fcr")
+
+
+def test_case_clocks_in_calendar_and_business_time_and_fcr(centre, client, clock):
+    # Monday 2026-02-02: each call opened a case at 09:00 UTC (12:00 in Moscow); one was answered 10 s later
+    answered_case = next(i for i in centre.http(client, centre.admin, "GET", "/interactions?limit=10")
+                         if i["answered_at"])["case_id"]
+    clock.now = clock.now.replace(hour=16, minute=0, second=0)  # 19:00 in Moscow
+    centre.http(client, centre.admin, "POST", f"/cases/{answered_case}/status", json={"status": "resolved"})
+    (row,) = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=case_type&metrics={CASE_METRICS}")
+    assert row == {"case_type": "enquiry", "cases_opened": 3, "avg_first_response_s": 10.0,
+                   "avg_first_response_business_s": 10.0, "avg_resolution_s": 7 * 3600.0,
+                   "avg_resolution_business_s": 6 * 3600.0,  # the working day ends at 18:00 in Moscow
+                   "fcr": 1.0}
+    # the customer comes back on the case an hour later: it reopens, is resolved again, and is no FCR
+    clock.advance(3600)
+    centre.http(client, centre.pbx, "POST", "/interactions", json={
+        "channel": "voice", "queue_id": centre.osago_queue.id, "case_id": answered_case,
+        "idempotency_key": "report-repeat"})
+    clock.advance(3600)
+    centre.http(client, centre.admin, "POST", f"/cases/{answered_case}/status", json={"status": "resolved"})
+    (row,) = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=case_type&metrics={CASE_METRICS}")
+    assert row["fcr"] == 0.0 and row["avg_resolution_s"] == 9 * 3600.0
+    assert row["avg_resolution_business_s"] == 6 * 3600.0
+    by_queue = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=queue&metrics=offered,fcr")
+    assert all(r["fcr"] is None for r in by_queue)  # cases are not counted per queue

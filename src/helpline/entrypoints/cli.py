@@ -35,6 +35,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
+export_app = typer.Typer(help="Export data for reporting elsewhere.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 console = Console()
 errors = Console(stderr=True)
 
@@ -238,6 +240,33 @@ def import_csv(file: ExistingFile,
 
     _run_import(lambda uow, progress: imports.import_csv(uow, file, mapping, site=site, client=client,
                                                          progress=progress), file)
+
+
+@export_app.command("events")
+def export_events(
+        directory: Annotated[Path, typer.Argument(help="Dataset directory (created if missing)")],
+        from_month: Annotated[str, typer.Option("--from", help="First month, YYYY-MM (UTC)")],
+        to_month: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM (UTC), included")]) -> None:
+    """Export the event log as Parquet partitioned by month and event type (what `helpline report --events`
+    and any Parquet reader query); a month exported again replaces its earlier export."""
+    from datetime import date
+
+    from helpline.domain.errors import DomainError
+    from helpline.services.reports import export_events as export_months
+
+    try:
+        first, last = (date.fromisoformat(f"{month}-01") for month in (from_month, to_month))
+    except ValueError:
+        errors.print("[red]months are written YYYY-MM[/red]")
+        raise typer.Exit(2) from None
+    with progress_bars() as (box, progress), box.uow() as uow:
+        try:
+            written = export_months(uow, directory, first, last,
+                                    progress=lambda done, total: progress("months exported", done, total))
+        except DomainError as error:
+            errors.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+    console.print(f"{written:,} events exported to {directory}")
 
 
 def _run_import(run: "Callable[[UnitOfWork, Callable[[str, int, int], None]], ImportReport]", file: Path) -> None:

@@ -43,7 +43,9 @@ def report_command(
         sl_formula: Annotated[str, typer.Option(help=f"Service-level formula: {', '.join(SL_FORMULAS)}")]
         = DEFAULT_SL_FORMULA,
         output_format: Annotated[Format, typer.Option("--format", help="table, csv, json or xlsx")] = Format.TABLE,
-        output: Annotated[Path | None, typer.Option(help="Write to this file (xlsx needs one)")] = None) -> None:
+        output: Annotated[Path | None, typer.Option(help="Write to this file (xlsx needs one)")] = None,
+        events: Annotated[Path | None, typer.Option(help="Read the events from this export (`helpline export "
+                                                         "events`) instead of the database")] = None) -> None:
     """KPI report from the event log over [--from, --to), grouped --by any dimensions."""
     from helpline.entrypoints.cli import container, errors
 
@@ -56,7 +58,7 @@ def report_command(
         raise typer.Exit(2) from None
     with container() as box, box.uow() as uow:
         try:
-            result = run_report(uow, REPORTING, request, box.settings.time_zone)
+            result = run_report(uow, REPORTING, request, box.settings.time_zone, exported=events)
         except DomainError as error:
             errors.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None

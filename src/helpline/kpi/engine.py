@@ -11,6 +11,7 @@ agents:  agent_id, agent, agent_site, agent_tz
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,13 +19,17 @@ from typing import Any
 import polars as pl
 
 from helpline.domain.vocabulary import EventType
+from helpline.kpi.agent_time import AGENT_TIME_BASES
+from helpline.kpi.case_figures import CASE_BASES, CASE_DIMENSIONS
 from helpline.kpi.metrics import (
+    AGENT_TIME_DIMENSIONS,
     BASES,
     DEFAULT_METRICS,
     DEFAULT_SL_FORMULA,
     METRIC_NAMES,
     METRICS,
     SL_FORMULAS,
+    Base,
 )
 
 DIMENSIONS = ("interval", "client", "queue", "site", "channel", "direction", "product_line", "agent", "case_type")
@@ -77,56 +82,105 @@ class ReportSpec:
 
 
 def report(events: pl.LazyFrame | pl.DataFrame, queues: pl.DataFrame, agents: pl.DataFrame,
-           spec: ReportSpec) -> pl.DataFrame:
+           spec: ReportSpec, agent_time: pl.DataFrame | None = None,
+           cases: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per group of `spec.by` (one row in all without it), with the dimension and metric columns.
 
-    Two stages: the event rows are aggregated by integer keys only (queue, agent, UTC quarter-hour), which
-    is where the time goes; the small result then gets its names and local intervals and is rolled up to
-    the dimensions asked. Every time zone's offset is a whole number of quarter-hours, so UTC quarter-hours
-    fall exactly into local ones.
+    Two stages. First each event type the asked metrics need is aggregated apart, by integer keys only
+    (queue, agent, UTC quarter-hour), with only its own sums: that is where the time goes, and an export
+    partitioned by event type is read only where needed. The small results then get their names and local
+    intervals and are rolled up to the dimensions asked. Every time zone's offset is a whole number of
+    quarter-hours, so UTC quarter-hours fall exactly into local ones.
+
+    `agent_time` (from `agent_time.agent_time`) feeds occupancy and shrinkage; they are null when it is not
+    given or when grouped by a dimension agent time has not (a queue, a channel...). Likewise `cases` (from
+    `case_figures.case_rows`) feeds the case clocks and FCR, by case type, site, client, product line and
+    interval.
     """
     spec.check()
+    exprs = {m.name: m.expr for m in METRICS if m.expr is not None}
+    exprs["service_level"] = SL_FORMULAS[spec.sl_formula][1]
+    metrics = [name for name in spec.metrics if name in exprs]
+    bases = _needed_bases([exprs[name] for name in metrics])
     fine_keys = ["queue_id", *(_FINE_KEYS[d] for d in spec.by if d in _FINE_KEYS)]
     if "interval" in spec.by:
         fine_keys.append("_quarter")
-    rows = _attributed(events.lazy(), queues, spec).with_columns(
-        [b.row(spec.short_abandon_s).alias(b.name) for b in BASES])
-    fine = rows.group_by(fine_keys).agg(_combined()).collect()
+    threshold = _threshold(queues, spec)
+    events = events.lazy()
+    per_type = [_fine(events, kind, [b for b in bases if kind in b.source], fine_keys, threshold, spec)
+                for kind in REPORTED_TYPES if any(kind in b.source for b in bases)]
+    parts = [part for part in pl.collect_all(per_type) if part.height]
+    fine = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame(
+        schema={key: pl.Int64 for key in fine_keys})
     fine = fine.join(queues, on="queue_id", how="left")
     if "agent" in spec.by:
         fine = fine.join(agents.select("agent_id", "agent"), on="agent_id", how="left")
+    referenced = {name for metric in metrics for name in exprs[metric].meta.root_names()}
+    side: list[str] = []
+    sources: list[tuple[Callable[[], pl.DataFrame | None], frozenset[str], list[str]]] = [
+        (lambda: _agent_rows(agent_time, agents), AGENT_TIME_DIMENSIONS, [n for n, _ in AGENT_TIME_BASES]),
+        (lambda: cases, CASE_DIMENSIONS, [n for n, _ in CASE_BASES])]
+    for rows, dimensions, names in sources:  # figures not from the queue events: agent time, case clocks
+        wanted = [name for name in names if name in referenced]
+        side += wanted
+        frame = rows() if wanted and set(spec.by) <= dimensions else None
+        if frame is not None:
+            fine = pl.concat([fine, frame.drop([n for n in names if n not in wanted])], how="diagonal_relaxed")
+    fine = fine.with_columns([pl.lit(None, pl.Float64).alias(name) for name in [b.name for b in bases] + side
+                              if name not in fine.columns])
     if "interval" in spec.by:
         fine = fine.with_columns(_local_interval(fine, spec).alias("interval"))
-    grouped = fine.group_by(list(spec.by)).agg(_combined()) if spec.by else fine.select(_combined())
-    exprs = {m.name: m.expr for m in METRICS if m.expr is not None}
-    exprs["service_level"] = SL_FORMULAS[spec.sl_formula][1]
-    computed = [name for name in spec.metrics if name in exprs]
-    result = grouped.with_columns([exprs[name].alias(name) for name in computed]).select([*spec.by, *computed])
+    combined = _combined(bases) + [pl.col(name).sum() for name in side]
+    grouped = fine.group_by(list(spec.by)).agg(combined) if spec.by else fine.select(combined)
+    result = grouped.with_columns([exprs[name].alias(name) for name in metrics]).select([*spec.by, *metrics])
     return result.sort(list(spec.by), nulls_last=True) if spec.by else result
 
 
-def _combined() -> list[pl.Expr]:
-    return [(pl.col(b.name).max() if b.combine == "max" else pl.col(b.name).sum()).alias(b.name) for b in BASES]
+def _agent_rows(agent_time: pl.DataFrame | None, agents: pl.DataFrame) -> pl.DataFrame | None:
+    """Agent time named like the event rows: the agent's site and time zone stand for the queue's."""
+    if agent_time is None:
+        return None
+    named = agents.select("agent_id", "agent", pl.col("agent_site").alias("site"), pl.col("agent_tz").alias("tz"))
+    return agent_time.join(named, on="agent_id", how="left")
 
 
-def _attributed(events: pl.LazyFrame, queues: pl.DataFrame, spec: ReportSpec) -> pl.LazyFrame:
-    """The reported event rows with their threshold T and attribution moment `t` (and its UTC quarter-hour)."""
+def _needed_bases(metric_exprs: list[pl.Expr]) -> list[Base]:
+    names = {name for expr in metric_exprs for name in expr.meta.root_names()}
+    return [b for b in BASES if b.name in names]
+
+
+def _combined(bases: list[Base]) -> list[pl.Expr]:
+    """Sums and maxima of the fine rows; a count with nothing to count is 0, a maximum of nothing is null."""
+    return [pl.col(b.name).max() if b.combine == "max" else pl.col(b.name).sum().alias(b.name) for b in bases]
+
+
+def _fine(events: pl.LazyFrame, kind: str, bases: list[Base], keys: list[str], threshold: pl.Expr,
+          spec: ReportSpec) -> pl.LazyFrame:
+    """The events of one type in the period, aggregated by the integer keys into the sums they feed."""
+    rows = events.filter(pl.col("type") == kind)
+    moment = pl.col("occurred_at").dt.replace_time_zone(None).cast(pl.Int64)
+    if kind in _WAIT_ATTRIBUTED:  # counted when the interaction entered the queue
+        moment = moment - (pl.col("wait_s").fill_null(0.0) * 1_000_000).cast(pl.Int64)
+    rows = rows.with_columns(moment.alias("_t")).filter(
+        (pl.col("_t") >= _micros(spec.start)) & (pl.col("_t") < _micros(spec.end)))
+    if any("threshold_s" in b.row(spec.short_abandon_s).meta.root_names() for b in bases):
+        rows = rows.with_columns(threshold.alias("threshold_s"))
+    rows = rows.with_columns((pl.col("_t") // _QUARTER).alias("_quarter"),
+                             *(b.row(spec.short_abandon_s).alias(b.name) for b in bases))
+    return rows.group_by(keys).agg(_combined(bases))
+
+
+def _threshold(queues: pl.DataFrame, spec: ReportSpec) -> pl.Expr:
+    """Each row's T: the one asked, else its queue's own target, else 20 s."""
     if spec.answer_within_s is not None:
-        threshold = pl.lit(float(spec.answer_within_s))
-    else:  # a dictionary lookup per row: cheaper than a join
-        mapping = dict(zip(queues.get_column("queue_id").to_list(), queues.get_column("threshold_s").to_list(),
-                           strict=True))
-        threshold = pl.col("queue_id").replace_strict(mapping, default=None, return_dtype=pl.Float64)
-    wait_attributed = pl.col("type").is_in(_WAIT_ATTRIBUTED) & pl.col("wait_s").is_not_null()
-    micros = pl.col("occurred_at").dt.replace_time_zone(None).cast(pl.Int64) - pl.when(wait_attributed).then(
-        (pl.col("wait_s") * 1_000_000).cast(pl.Int64)).otherwise(0)
-    start, end = _micros(spec.start), _micros(spec.end)
-    if events.collect_schema()["type"] != EVENT_TYPE:
-        events = events.with_columns(pl.col("type").cast(EVENT_TYPE))
-    return (events.filter(pl.col("type").is_in(REPORTED_TYPES))
-            .with_columns(threshold.fill_null(DEFAULT_ANSWER_WITHIN_S).alias("threshold_s"), micros.alias("_t"))
-            .filter((pl.col("_t") >= start) & (pl.col("_t") < end))
-            .with_columns((pl.col("_t") // _QUARTER).alias("_quarter")))
+        return pl.lit(float(spec.answer_within_s))
+    # each row picks its queue's T from a dense array indexed by queue id: much cheaper than a join
+    by_id = dict(zip(queues.get_column("queue_id").to_list(), queues.get_column("threshold_s").to_list(),
+                     strict=True))
+    dense = pl.Series([by_id.get(i) for i in range(max(by_id, default=0) + 1)], dtype=pl.Float64)
+    within = pl.col("queue_id").is_between(0, len(dense) - 1)
+    picked = pl.lit(dense).gather(pl.when(within).then(pl.col("queue_id")).otherwise(0))
+    return pl.when(within).then(picked).otherwise(None).fill_null(DEFAULT_ANSWER_WITHIN_S)
 
 
 _QUARTER = 900 * 1_000_000  # microseconds

@@ -15,68 +15,77 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from helpline.kpi.agent_time import AGENT_TIME_BASES
+from helpline.kpi.case_figures import CASE_BASES
+
 # --- the event rows (columns built by engine.py) -------------------------------------------------------
-TYPE, WAIT, THRESHOLD = pl.col("type"), pl.col("wait_s"), pl.col("threshold_s")
-ENTERED = TYPE == "entered_queue"
-ANSWERED = (TYPE == "answered") & WAIT.is_not_null()  # connected from a queue (not a transfer to an agent)
-ABANDONED = TYPE == "abandoned"
-EXITED = TYPE == "exited"
-HANDLED = (TYPE == "wrap_up_ended") & pl.col("talk_s").is_not_null()
-SCORED = (TYPE == "survey_answered") & pl.col("score").is_not_null()
-NPS_ANSWERED = (TYPE == "survey_answered") & pl.col("nps").is_not_null()
+WAIT, THRESHOLD = pl.col("wait_s"), pl.col("threshold_s")
+FROM_QUEUE = WAIT.is_not_null()  # an answer from a queue carries its wait; a transfer to an agent does not
+HANDLED = pl.col("talk_s").is_not_null()
+SCORED, NPS_ANSWERED = pl.col("score").is_not_null(), pl.col("nps").is_not_null()
 
 
 @dataclass(frozen=True)
 class Base:
-    """A count or sum (or maximum) over the event rows of a group: `row` gives each row's contribution (a
-    number, or null), `combine` adds them up. Sums and maxima combine across groups, so the engine can
-    aggregate finely first and roll up after."""
+    """A count or sum (or maximum) over the events of the types in `source`: `row` gives each such event's
+    contribution (a number, or null), `combine` adds them up. Sums and maxima combine across groups and
+    event types, so the engine aggregates each event type finely first and rolls up after."""
 
     name: str
     definition: str
+    source: tuple[str, ...]  # event types
     row: Callable[[float], pl.Expr]  # given S, the short-abandon limit in seconds
     combine: str = "sum"
 
 
-def _count(condition: pl.Expr) -> pl.Expr:
-    return condition.cast(pl.UInt32)
+def _count(condition: pl.Expr | None = None) -> pl.Expr:
+    return pl.lit(1, pl.UInt32) if condition is None else condition.cast(pl.UInt32)
 
 
-def _value(column: str, condition: pl.Expr) -> pl.Expr:
-    return pl.when(condition).then(pl.col(column)).otherwise(None)
+def _value(column: str, condition: pl.Expr | None = None) -> pl.Expr:
+    return pl.col(column) if condition is None else pl.when(condition).then(pl.col(column)).otherwise(None)
 
 
 BASES: tuple[Base, ...] = (
     Base("offered", "interactions that entered a queue (`entered_queue`; a transfer to a queue enters again)",
-         lambda s: _count(ENTERED)),
-    Base("answered", "connected to an agent from a queue (`answered` with a wait)", lambda s: _count(ANSWERED)),
-    Base("abandoned", "the customer left while queued (`abandoned`)", lambda s: _count(ABANDONED)),
-    Base("short_abandoned", "abandoned with wait ≤ S (default 5 s); also counted in `abandoned`",
-         lambda s: _count(ABANDONED & (pl.col("wait_s") <= s))),
+         ("entered_queue",), lambda s: _count()),
+    Base("answered", "connected to an agent from a queue (`answered` with a wait)", ("answered",),
+         lambda s: _count(FROM_QUEUE)),
+    Base("abandoned", "the customer left while queued (`abandoned`)", ("abandoned",), lambda s: _count()),
+    Base("short_abandoned", "abandoned with wait ≤ S (default 5 s); also counted in `abandoned`", ("abandoned",),
+         lambda s: _count(pl.col("wait_s") <= s)),
     Base("other_exits", "left the queue otherwise: timeout, queue empty, key press, withdraw, overflow "
-         "(`exited`); never merged into `abandoned`", lambda s: _count(EXITED)),
+         "(`exited`); never merged into `abandoned`", ("exited",), lambda s: _count()),
     Base("answered_within_t", "answered with wait ≤ T (T: `--answer-within`, else the queue's own target, "
-         "else 20 s)", lambda s: _count(ANSWERED & (WAIT <= THRESHOLD))),
-    Base("abandoned_within_t", "abandoned with wait ≤ T", lambda s: _count(ABANDONED & (WAIT <= THRESHOLD))),
-    Base("transfers", "transfers to another queue or agent (`transferred`)", lambda s: _count(TYPE == "transferred")),
-    Base("handled", "interactions whose work ended (`wrap_up_ended` with its handling times)",
+         "else 20 s)", ("answered",), lambda s: _count(WAIT <= THRESHOLD)),
+    Base("abandoned_within_t", "abandoned with wait ≤ T", ("abandoned",), lambda s: _count(WAIT <= THRESHOLD)),
+    Base("transfers", "transfers to another queue or agent (`transferred`)", ("transferred",), lambda s: _count()),
+    Base("handled", "interactions whose work ended (`wrap_up_ended` with its handling times)", ("wrap_up_ended",),
          lambda s: _count(HANDLED)),
-    Base("wait_answered_s", "sum of the waits of answered interactions", lambda s: _value("wait_s", ANSWERED)),
-    Base("wait_abandoned_s", "sum of the waits of abandoned interactions", lambda s: _value("wait_s", ABANDONED)),
+    Base("wait_answered_s", "sum of the waits of answered interactions", ("answered",), lambda s: _value("wait_s")),
+    Base("wait_abandoned_s", "sum of the waits of abandoned interactions", ("abandoned",),
+         lambda s: _value("wait_s")),
     Base("max_wait_s", "the longest wait of an answered, abandoned or exited interaction",
-         lambda s: _value("wait_s", ANSWERED | ABANDONED | EXITED), "max"),
-    Base("talk_s", "sum of talk time (answer to end, less hold) of handled interactions",
-         lambda s: _value("talk_s", HANDLED)),
-    Base("hold_s", "sum of hold time of handled interactions", lambda s: _value("hold_s", HANDLED)),
-    Base("wrap_s", "sum of wrap-up time (end to `wrap_up_ended`) of handled interactions",
+         ("answered", "abandoned", "exited"), lambda s: _value("wait_s"), "max"),
+    Base("talk_s", "sum of talk time (answer to end, less hold) of handled interactions", ("wrap_up_ended",),
+         lambda s: _value("talk_s")),
+    Base("hold_s", "sum of hold time of handled interactions", ("wrap_up_ended",), lambda s: _value("hold_s", HANDLED)),
+    Base("wrap_s", "sum of wrap-up time (end to `wrap_up_ended`) of handled interactions", ("wrap_up_ended",),
          lambda s: _value("wrap_s", HANDLED)),
-    Base("csat_responses", "survey answers with a 1-5 score", lambda s: _count(SCORED)),
-    Base("csat_sum", "sum of those scores", lambda s: _value("score", SCORED)),
-    Base("csat_satisfied", "scores of 4 or 5", lambda s: _count(SCORED & (pl.col("score") >= 4))),
-    Base("nps_responses", "survey answers with a 0-10 recommendation score", lambda s: _count(NPS_ANSWERED)),
-    Base("nps_promoters", "recommendation scores of 9 or 10", lambda s: _count(NPS_ANSWERED & (pl.col("nps") >= 9))),
-    Base("nps_detractors", "recommendation scores of 0 to 6", lambda s: _count(NPS_ANSWERED & (pl.col("nps") <= 6))),
+    Base("csat_responses", "survey answers with a 1-5 score", ("survey_answered",), lambda s: _count(SCORED)),
+    Base("csat_sum", "sum of those scores", ("survey_answered",), lambda s: _value("score")),
+    Base("csat_satisfied", "scores of 4 or 5", ("survey_answered",), lambda s: _count(pl.col("score") >= 4)),
+    Base("nps_responses", "survey answers with a 0-10 recommendation score", ("survey_answered",),
+         lambda s: _count(NPS_ANSWERED)),
+    Base("nps_promoters", "recommendation scores of 9 or 10", ("survey_answered",),
+         lambda s: _count(pl.col("nps") >= 9)),
+    Base("nps_detractors", "recommendation scores of 0 to 6", ("survey_answered",),
+         lambda s: _count(pl.col("nps") <= 6)),
 )
+
+
+# Per-agent time: seconds per agent and quarter-hour from `agent_time.py`, summed like the bases above.
+AGENT_TIME_DIMENSIONS = frozenset({"agent", "site", "interval"})  # site: the agent's own
 
 
 def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -130,6 +139,24 @@ METRICS: tuple[Metric, ...] = (
                                                                                      c("csat_responses"))),
     Metric("csat_share_4_5", "share of 1-5 scores that are 4 or 5", _ratio(c("csat_satisfied"),
                                                                          c("csat_responses"))),
+    Metric("occupancy", "handling ÷ (handling + idle ready), concurrency-aware: busy_weighted_s ÷ available_s, "
+           "where a chat of capacity 3 weighs a third of a call; per agent, site (the agent's) and interval only",
+           _ratio(c("busy_weighted_s"), c("available_s"))),
+    Metric("shrinkage", "paid time not available ÷ paid time: not_ready_paid_s ÷ (logged_in_s − "
+           "not_ready_unpaid_s), from presence; per agent, site (the agent's) and interval only",
+           _ratio(c("not_ready_paid_s"), c("logged_in_s") - c("not_ready_unpaid_s"))),
+    Metric("cases_opened", "cases opened in the interval", c("cases_opened")),
+    Metric("avg_first_response_s", "mean calendar time from a case's opening to its first response "
+           "(by case type, site, client, product line and interval of opening)",
+           _ratio(c("first_response_sum_s"), c("cases_responded"))),
+    Metric("avg_first_response_business_s", "the same in business time",
+           _ratio(c("first_response_business_sum_s"), c("cases_responded"))),
+    Metric("avg_resolution_s", "mean calendar time from a case's opening to its final resolution",
+           _ratio(c("resolution_sum_s"), c("cases_resolved"))),
+    Metric("avg_resolution_business_s", "the same in business time",
+           _ratio(c("resolution_business_sum_s"), c("cases_resolved"))),
+    Metric("fcr", "first-contact resolution: fcr_cases ÷ cases_resolved", _ratio(c("fcr_cases"),
+                                                                                  c("cases_resolved"))),
     Metric("nps", "net promoter score: (promoters − detractors) ÷ answers, from −1 to 1",
            _ratio(c("nps_promoters") - c("nps_detractors"), c("nps_responses"))),
 )
@@ -148,4 +175,6 @@ def reference_markdown() -> str:
     lines += ["", "The counts and sums they are computed from, per group of events:", "", "| sum | definition |",
               "|---|---|"]
     lines += [f"| `{b.name}` | {b.definition}{' (maximum)' if b.combine == 'max' else ''} |" for b in BASES]
+    lines += [f"| `{name}` | {definition}; per agent and quarter-hour |" for name, definition in AGENT_TIME_BASES]
+    lines += [f"| `{name}` | {definition} |" for name, definition in CASE_BASES]
     return "\n".join(lines)

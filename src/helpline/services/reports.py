@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from helpline.adapters.db.models import Queue
-from helpline.adapters.reporting import frames
+from helpline.adapters.reporting import export, frames
 from helpline.domain.errors import InvalidInput
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import Role
 from helpline.kpi import DEFAULT_METRICS, ReportError, ReportSpec, report
+from helpline.kpi.agent_time import agent_time
+from helpline.kpi.case_figures import case_rows
 from helpline.kpi.metrics import DEFAULT_SL_FORMULA
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -85,7 +90,9 @@ class ReportResult:
         return out.getvalue()
 
 
-def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone: str) -> ReportResult:
+def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone: str,
+               exported: Path | None = None) -> ReportResult:
+    """The report from the database, or from an export of the event log (`exported`, see `export_events`)."""
     spec = request.spec(time_zone)
     try:
         spec.check()
@@ -93,10 +100,65 @@ def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone:
         raise InvalidInput(str(error)) from error
     session = uow.session
     queue_ids = _queues_in_scope(uow, actor)
-    events = frames.load_events(session, spec.start, spec.end, queue_ids=queue_ids,
-                                with_direction="direction" in spec.by, with_case_type="case_type" in spec.by)
-    table = report(events, frames.load_queues(session, time_zone), frames.load_agents(session, time_zone), spec)
+    events: pl.LazyFrame | pl.DataFrame
+    if exported is None:
+        events = frames.load_events(session, spec.start, spec.end, queue_ids=queue_ids,
+                                    with_direction="direction" in spec.by, with_case_type="case_type" in spec.by)
+    else:
+        try:
+            events = export.scan(exported, spec.start, spec.end + frames.LONGEST_WAIT)
+        except FileNotFoundError as error:
+            raise InvalidInput(str(error)) from error
+        if queue_ids is not None:
+            events = events.filter(pl.col("queue_id").is_in(queue_ids))
+    table = report(events, frames.load_queues(session, time_zone), frames.load_agents(session, time_zone), spec,
+                   agent_time=_agent_time(uow, actor, spec), cases=_cases(uow, actor, spec))
     return ReportResult(table.columns, table.to_dicts())
+
+
+def _agent_time(uow: UnitOfWork, actor: Actor, spec: ReportSpec) -> pl.DataFrame | None:
+    """Seconds per agent and quarter-hour, when an asked metric needs them (occupancy, shrinkage)."""
+    if not {"occupancy", "shrinkage"} & set(spec.metrics):
+        return None
+    session = uow.session
+    sites = actor.site_ids if actor.role == Role.SUPERVISOR else None
+    events = frames.load_agent_events(session, spec.start, spec.end, site_ids=sites)
+    return agent_time(events, frames.load_capacities(session), spec.start, spec.end,
+                      unpaid_reasons=frames.unpaid_reasons(session))
+
+
+def _cases(uow: UnitOfWork, actor: Actor, spec: ReportSpec) -> pl.DataFrame | None:
+    """One row per case opened in the period, when an asked metric needs the case clocks."""
+    if not set(CASE_METRICS) & set(spec.metrics):
+        return None
+    sites = actor.site_ids if actor.role == Role.SUPERVISOR else None
+    cases, events = frames.load_case_frames(uow.session, spec.start, spec.end, spec.time_zone, site_ids=sites)
+    return case_rows(events, cases, spec.start, spec.end)
+
+
+CASE_METRICS = ("cases_opened", "avg_first_response_s", "avg_first_response_business_s", "avg_resolution_s",
+                "avg_resolution_business_s", "fcr")
+
+
+def export_events(uow: UnitOfWork, directory: Path, first_month: date, last_month: date,
+                  progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the reported events of the UTC months first_month..last_month (inclusive) to the Parquet dataset
+    at `directory`, one month at a time, each replacing its earlier export. Returns the events written."""
+    if last_month < first_month:
+        raise InvalidInput("the last month comes before the first")
+    months = export.months_between(datetime(first_month.year, first_month.month, 1, tzinfo=UTC),
+                                   datetime(last_month.year, last_month.month, 2, tzinfo=UTC))
+    written = 0
+    for done, month in enumerate(months, start=1):
+        start = datetime(month.year, month.month, 1, tzinfo=UTC)
+        end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
+        events = frames.load_events(uow.session, start, end, with_direction=True, with_case_type=True,
+                                    exact_end=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        written += export.write_month(events, directory, export.month_key(start))
+        if progress:
+            progress(done, len(months))
+    return written
 
 
 def _queues_in_scope(uow: UnitOfWork, actor: Actor) -> list[int] | None:
