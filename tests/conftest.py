@@ -20,6 +20,7 @@ from helpline.services.unit_of_work import UnitOfWork
 from tests.factories import Factories
 
 PG_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL")
+pytest_plugins = ["tests.email_support"]  # the `sink` fixture: an SMTP server on loopback
 
 
 class TestClock:
@@ -81,7 +82,8 @@ def clock() -> TestClock:
 def settings(database_url: str) -> Settings:
     # no token cache: tests change roles and tokens and expect the next request to see it
     return Settings(database_url=database_url, environment="test", secret_key="test-secret-" + "x" * 32,
-                    auth_cache_ttl_s=0, routing_enabled=False)  # routing tests drive the router themselves
+                    auth_cache_ttl_s=0, routing_enabled=False,  # routing tests drive the router themselves
+                    channels_enabled=False)  # channel tests drive the channel worker themselves
 
 
 @pytest.fixture

@@ -38,9 +38,10 @@ def test_qa_reads_everything_but_changes_only_quality_records():
     assert {p for p in Permission if p.startswith("read_") and p != Permission.READ_AUDIT} <= qa
 
 
-def test_integration_may_only_create_interactions_and_report_their_events():
+def test_integration_may_only_create_interactions_report_their_events_and_notify():
     assert ROLE_PERMISSIONS[Role.INTEGRATION] == {Permission.CREATE_INTERACTIONS,
-                                                  Permission.REPORT_INTERACTION_EVENTS}
+                                                  Permission.REPORT_INTERACTION_EVENTS,
+                                                  Permission.SEND_NOTIFICATIONS}
 
 
 @pytest.fixture

@@ -175,3 +175,18 @@ def test_case_clocks_in_calendar_and_business_time_and_fcr(centre, client, clock
     assert row["avg_resolution_business_s"] == 6 * 3600.0
     by_queue = centre.http(client, centre.admin, "GET", f"/reports/kpi?{DAY}&by=queue&metrics=offered,fcr")
     assert all(r["fcr"] is None for r in by_queue)  # cases are not counted per queue
+
+
+def test_volume_and_response_times_per_channel(centre, client, clock):
+    """Each channel's volume and waits (by the queue's channel) and its cases' first response (by the channel
+    the case began on)."""
+    chat = centre.http(client, centre.pbx, "POST", "/interactions", json={
+        "channel": "chat", "queue_id": centre.chat_queue.id, "idempotency_key": "report-chat"})
+    clock.advance(40)
+    centre.http(client, centre.pbx, "POST", f"/interactions/{chat['id']}/answer",
+                json={"agent_id": centre.colleague.agent.id})
+    rows = centre.http(client, centre.admin, "GET",
+                       f"/reports/kpi?{DAY}&by=channel&metrics=offered,answered,asa_s,avg_first_response_s")
+    assert rows == [
+        {"channel": "chat", "offered": 1, "answered": 1, "asa_s": 40.0, "avg_first_response_s": 40.0},
+        {"channel": "voice", "offered": 3, "answered": 1, "asa_s": 10.0, "avg_first_response_s": 10.0}]

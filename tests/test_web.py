@@ -259,3 +259,18 @@ def test_every_template_message_has_a_russian_translation():
     stale = sorted(msg for msg in messages if compiled.gettext(msg) != catalog[msg].string)
     assert stale == [], "run pybabel compile: the .mo is older than the .po"
     assert Path(rendering.LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.mo").is_file()
+
+
+def test_the_home_page_shows_channel_health_to_supervisors_only(cc, browsers, container, clock):
+    from helpline.services.channels import health
+
+    with container.uow() as uow:
+        health.record_activity(uow, "imap:support", "email")
+        health.record_error(uow, "sms:gateway", "sms", "connection refused")
+    clock.advance(90)
+    page = signed_in(browsers, cc.supervisor).get("/").text
+    mailbox = page[page.index("imap:support"):].split("</tr>")[0]
+    gateway = page[page.index("sms:gateway"):].split("</tr>")[0]
+    assert "status-ok" in mailbox and "1:30" in mailbox
+    assert "status-failing" in gateway and "connection refused" in gateway
+    assert "imap:support" not in signed_in(browsers, cc.agent).get("/").text

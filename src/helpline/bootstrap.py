@@ -1,6 +1,7 @@
 """The composition root: builds settings, database and the app for API, web, worker, CLI and tests."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -19,6 +20,8 @@ class Container:
     session_factory: sessionmaker[Session]
     clock: Clock = field(default=utc_now)
     actor_cache: ActorCache = field(default_factory=lambda: ActorCache(0))
+    # set by the running channel worker: adapters call it after storing a message, to process it at once
+    wake_channels: Callable[[], None] = field(default=lambda: None)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)

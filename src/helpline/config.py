@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     routing_poll_s: float = Field(0.2, gt=0)  # the longest wait for new events (PostgreSQL also notifies)
     routing_refresh_s: float = Field(60.0, gt=0)  # queue, skill and certification changes apply within this
     routing_standby_retry_s: float = Field(1.0, gt=0)  # how often a standby process tries to take over
+    # channels: the configured connectors run in the server process (see `helpline channels`)
+    channels_enabled: bool = True
+    channels_poll_s: float = Field(1.0, gt=0)  # how often the inbox and outbox are looked at without a wake-up
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, gt=0)  # a larger file is refused (chat, app) or flagged
 
     @model_validator(mode="after")
     def refuse_insecure_production(self) -> "Settings":

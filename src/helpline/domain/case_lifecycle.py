@@ -22,3 +22,8 @@ def check_transition(current: C | str, target: C | str) -> C:
 
 def is_reopen(current: C | str, target: C | str) -> bool:
     return C(current) in (C.RESOLVED, C.CLOSED) and C(target) == C.OPEN
+
+
+def case_reference(case_id: int) -> str:
+    """How a case is named to customers on every channel ("#123"; e-mail subjects carry it as "[#123]")."""
+    return f"#{case_id}"

@@ -29,22 +29,29 @@ class Permission(StrEnum):
     READ_QUALITY = "read_quality"
     READ_AUDIT = "read_audit"
     READ_REPORTS = "read_reports"  # KPI reports
+    SEND_NOTIFICATIONS = "send_notifications"  # SMS to customers outside a conversation (reminders, dispatch)
+    MANAGE_CALL_TASKS = "manage_call_tasks"  # create outbound call tasks, list them all, see completion
+    WORK_CALL_TASKS = "work_call_tasks"  # take due call tasks and record attempts
+    READ_CHANNELS = "read_channels"  # channel connectors, their health and the inbox
+    MANAGE_CHANNELS = "manage_channels"  # configure connectors (they hold passwords), retry failed messages
 
 
 P = Permission
 _READ_ALL = {P.READ_REFERENCE, P.READ_AGENTS, P.READ_QUEUES, P.READ_CUSTOMERS, P.READ_INTERACTIONS,
-             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY, P.READ_REPORTS}
+             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY, P.READ_REPORTS, P.READ_CHANNELS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(_READ_ALL | {
         P.MANAGE_AGENTS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS, P.HANDLE_INTERACTIONS,
-        P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE}),
+        P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE, P.SEND_NOTIFICATIONS,
+        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS}),
     Role.AGENT: frozenset({
         P.READ_REFERENCE, P.READ_QUEUES, P.READ_CUSTOMERS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS,
-        P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE}),
+        P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE,
+        P.WORK_CALL_TASKS}),
     Role.QA: frozenset(_READ_ALL | {P.WRITE_QUALITY}),
-    Role.INTEGRATION: frozenset({P.CREATE_INTERACTIONS, P.REPORT_INTERACTION_EVENTS}),
+    Role.INTEGRATION: frozenset({P.CREATE_INTERACTIONS, P.REPORT_INTERACTION_EVENTS, P.SEND_NOTIFICATIONS}),
 }
 
 

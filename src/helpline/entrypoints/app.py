@@ -8,6 +8,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from helpline.bootstrap import Container, bootstrap
 from helpline.entrypoints.api.app import API_PREFIX, configure_api
+from helpline.entrypoints.channel_worker import ChannelWorker
 from helpline.entrypoints.routing_worker import RoutingWorker
 from helpline.entrypoints.web import configure_web
 
@@ -35,7 +36,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.routing_worker = worker
     if worker is not None:
         worker.start()
+    channels = ChannelWorker(container, container.settings.channels_poll_s) if container.settings.channels_enabled \
+        else None
+    app.state.channel_worker = channels
+    if channels is not None:
+        channels.start()
     yield
+    if channels is not None:
+        channels.stop()
     if worker is not None:
         worker.stop()
     await app.state.intake_batcher.close()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from helpline.adapters.importers.report import ImportReport
     from helpline.services.unit_of_work import UnitOfWork
 from helpline.entrypoints import cli_report
+from helpline.entrypoints.cli_channels import channels_app
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -37,6 +38,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 export_app = typer.Typer(help="Export data for reporting elsewhere.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+app.add_typer(channels_app, name="channels")
 console = Console()
 errors = Console(stderr=True)
 

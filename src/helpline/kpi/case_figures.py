@@ -1,8 +1,9 @@
 """Case figures for the KPI reports: one row per case opened in the period, with its clocks (`case_clock`)
-in calendar and business time, ready for the engine to roll up by case type, site, client, product line and
-the interval in which the case was opened.
+in calendar and business time, ready for the engine to roll up by case type, site, client, product line,
+channel and the interval in which the case was opened.
 
-cases: case_id, customer_id, topic, case_type, site, client, product_line, tz, holiday_country
+cases: case_id, customer_id, topic, case_type, site, client, product_line, channel (of its first interaction), tz,
+       holiday_country
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from helpline.kpi.case_clock import case_clocks
 # Until sites carry their own opening hours (the administration pages), business time counts these.
 DEFAULT_BUSINESS_HOURS = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
-CASE_DIMENSIONS = frozenset({"case_type", "site", "client", "product_line", "interval"})
+CASE_DIMENSIONS = frozenset({"case_type", "site", "client", "product_line", "channel", "interval"})
 CASE_BASES: tuple[tuple[str, str], ...] = (
     ("cases_opened", "cases opened (`case_opened`), counted in the interval they were opened"),
     ("cases_responded", "of those, cases with a first response (their first `answered`)"),
@@ -49,11 +50,12 @@ def case_rows(events: pl.DataFrame, cases: pl.DataFrame, start: datetime, end: d
             .alias("resolution_business_s")))
     if not parts:
         return pl.DataFrame(schema={"case_type": pl.String, "site": pl.String, "client": pl.String,
-                                    "product_line": pl.String, "tz": pl.String, "_quarter": pl.Int64,
+                                    "product_line": pl.String, "channel": pl.String, "tz": pl.String,
+                                    "_quarter": pl.Int64,
                                     **{name: pl.Float64 for name, _ in CASE_BASES}})
     resolved = pl.col("resolved_at").is_not_null()
     return pl.concat(parts).select(
-        "case_type", "site", "client", "product_line", "tz",
+        "case_type", "site", "client", "product_line", "channel", "tz",
         (pl.col("opened_at").dt.replace_time_zone(None).cast(pl.Int64) // _QUARTER).alias("_quarter"),
         pl.lit(1.0).alias("cases_opened"),
         pl.col("first_response_at").is_not_null().cast(pl.Float64).alias("cases_responded"),

@@ -94,7 +94,7 @@ def report(events: pl.LazyFrame | pl.DataFrame, queues: pl.DataFrame, agents: pl
 
     `agent_time` (from `agent_time.agent_time`) feeds occupancy and shrinkage; they are null when it is not
     given or when grouped by a dimension agent time has not (a queue, a channel...). Likewise `cases` (from
-    `case_figures.case_rows`) feeds the case clocks and FCR, by case type, site, client, product line and
+    `case_figures.case_rows`) feeds the case clocks and FCR, by case type, site, client, product line, channel and
     interval.
     """
     spec.check()

@@ -147,7 +147,7 @@ METRICS: tuple[Metric, ...] = (
            _ratio(c("not_ready_paid_s"), c("logged_in_s") - c("not_ready_unpaid_s"))),
     Metric("cases_opened", "cases opened in the interval", c("cases_opened")),
     Metric("avg_first_response_s", "mean calendar time from a case's opening to its first response "
-           "(by case type, site, client, product line and interval of opening)",
+           "(by case type, site, client, product line, channel and interval of opening)",
            _ratio(c("first_response_sum_s"), c("cases_responded"))),
     Metric("avg_first_response_business_s", "the same in business time",
            _ratio(c("first_response_business_sum_s"), c("cases_responded"))),

@@ -27,10 +27,20 @@ LEDGER = "queue_log"
 def import_queue_log(uow: UnitOfWork, path: Path, *, site: str = DEFAULT_SITE, client: str = DEFAULT_CLIENT,
                      tz: str = "UTC", progress: Progress | None = None) -> ImportReport:
     """An Asterisk queue_log. `tz` reads date-time stamps (realtime exports); Unix stamps are UTC anyway."""
-    started, report, zone = perf_counter(), ImportReport("queue_log"), _zone(tz)
-    lines = _lines(path)
-    report.read = len(lines)
-    parsed = queue_log.parse(_counted(lines, progress), zone, report.skipped)
+    started, report = perf_counter(), ImportReport("queue_log")
+    directory = apply_queue_log_lines(uow, _lines(path), report, site=site, client=client, tz=tz, progress=progress)
+    return _done(uow, report, directory, started)
+
+
+def apply_queue_log_lines(uow: UnitOfWork, lines: Sequence[str], report: ImportReport, *, site: str = DEFAULT_SITE,
+                          client: str = DEFAULT_CLIENT, tz: str = "UTC", first_line_no: int = 1,
+                          progress: Progress | None = None) -> Directory:
+    """queue_log lines → interactions, events and presence, in the caller's transaction (not committed):
+    the batch import above and the live tail (adapters/telephony) share it. Calls stored by an earlier
+    pass are continued, and a line applied before adds nothing."""
+    zone = _zone(tz)
+    report.read += len(lines)
+    parsed = queue_log.parse(_counted(lines, progress), zone, report.skipped, first_line_no)
     records, late = queue_log.in_time_order(parsed)
     if late:
         report.notes["lines out of time order (sorted by time)"] = late
@@ -45,7 +55,8 @@ def import_queue_log(uow: UnitOfWork, path: Path, *, site: str = DEFAULT_SITE, c
         book.apply(line, queue_ids[queue_code(line.queue)])
     changes = _presence(uow, [r for r in records if not r.is_call], agent_ids, report)
     report.interactions, report.continued, report.events = writer.write(session, book.calls, changes, progress)
-    return _done(uow, report, directory, started)
+    report.queues_created, report.agents_created = directory.queues_created, directory.agents_created
+    return directory
 
 
 def import_bank(uow: UnitOfWork, path: Path, *, site: str = DEFAULT_SITE, client: str = "bank",

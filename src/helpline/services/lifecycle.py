@@ -35,7 +35,8 @@ def offer(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: OfferCommand)
     interaction = _load(uow, actor, interaction_id, Action.OFFER)
     at = _at(uow, cmd)
     agent = _target_agent(uow, actor, cmd.agent_id)
-    _ensure_can_take(uow, agent, interaction, at)
+    if actor.role != Role.INTEGRATION:  # a PBX ringing an agent reports a fact, as with answer
+        _ensure_can_take(uow, agent, interaction, at)
     _move(interaction, Action.OFFER)
     interaction.agent_id = agent.id
     event_log.append(uow, EventType.OFFERED, at=at, actor=actor, interaction=interaction)

@@ -1,9 +1,10 @@
 """What use cases accept and return. The REST API exposes these same shapes."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from helpline.domain.vocabulary import (
     CasePriority,
@@ -191,3 +192,44 @@ class PolicyView(View):
     starts_on: date | None
     ends_on: date | None
     insured_objects: list[Any]
+
+
+# --- telephony (CTI) ----------------------------------------------------------------------------
+
+
+class CtiEventKind(StrEnum):
+    OFFERED = "offered"
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    HELD = "held"
+    RESUMED = "resumed"
+    TRANSFERRED = "transferred"
+    ENDED = "ended"
+    ABANDONED = "abandoned"
+
+
+class CtiEvent(Command):
+    """One call event from a PBX integration (POST /cti/events)."""
+
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The PBX's unique id for this event: posting it again changes nothing")
+    call_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The PBX call id; stored as the interaction's external_id")
+    kind: CtiEventKind
+    at: AwareDatetime | None = Field(None, description="When it happened; defaults to now")
+    queue_id: int | None = Field(None, description="The queue the call waits in; required for `offered`")
+    agent_id: int | None = Field(
+        None, description="The agent rung (`ringing`), who answered (`answered`) or the agent transferred to")
+    to_queue_id: int | None = Field(None, description="The queue transferred to (`transferred`)")
+    from_number: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+        None, description="The caller's number (`offered`)")
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> "CtiEvent":
+        if self.kind == CtiEventKind.OFFERED and self.queue_id is None:
+            raise ValueError("an offered call needs a queue_id")
+        if self.kind in (CtiEventKind.RINGING, CtiEventKind.ANSWERED) and self.agent_id is None:
+            raise ValueError(f"a {self.kind.value} call needs an agent_id")
+        if self.kind == CtiEventKind.TRANSFERRED and (self.agent_id is None) == (self.to_queue_id is None):
+            raise ValueError("a transferred call needs exactly one of agent_id or to_queue_id")
+        return self

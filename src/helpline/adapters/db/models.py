@@ -4,12 +4,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -408,3 +410,287 @@ class ImportedLine(Base):
     source: Mapped[str] = mapped_column(String(20), primary_key=True)  # queue_log
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     imported_at: Mapped[datetime]
+
+
+# --- channels: what comes in and goes out, stored before it is processed ------------------------
+
+
+class InboundMessage(Base):
+    """One message as a channel received it (an e-mail's raw bytes, an SMS, an app request), stored and
+    committed before it is processed, so a failure or a crash in processing loses nothing.
+
+    status: pending (to process), processed (became or joined `interaction_id`), ignored (no interaction on
+    purpose: a bounce, an auto-reply, a duplicate), failed (gave up after retries; `error` says why).
+    `flags` mark what intake noticed (malformed_mime, charset_fallback, too_large, auto_reply, ...).
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_inbound_messages_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(100))  # imap:support@insurer, smtp, sms:http, app, ...
+    external_id: Mapped[str | None] = mapped_column(String(300))  # Message-ID, SMS id: the same one is stored once
+    received_at: Mapped[datetime]
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    processed_at: Mapped[datetime | None]
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"), index=True)
+
+
+class Attachment(Base):
+    """A file that came with a message (e-mail, chat, app request) or was uploaded to a case."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("inbound_messages.id"), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class OutboundMessage(Base):
+    """An e-mail or SMS to a customer, in the outbox until a sender delivers it (retries with back-off).
+
+    status: queued, sent (the gateway took it), delivered (a receipt said so), failed, suppressed (never
+    sent: no consent for a marketing message, or the customer refused the channel).
+    purpose: service (about their case or policy) or marketing (needs the customer's consent).
+    """
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        Index("ix_outbound_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbound_messages_provider", "provider", "provider_message_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    purpose: Mapped[str] = mapped_column(String(12), default="service")
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str | None] = mapped_column(String(60))
+    language: Mapped[str | None] = mapped_column(String(8))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e-mail: In-Reply-To, References
+    message_id: Mapped[str | None] = mapped_column(String(300), index=True)  # e-mail Message-ID, for threading
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    provider: Mapped[str | None] = mapped_column(String(100))  # the connector that sent it
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class ChannelConsent(Base):
+    """A customer's yes or no to being contacted on a channel for a purpose (service or marketing)."""
+
+    __tablename__ = "channel_consents"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(12), primary_key=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(60), default="")  # how it was given: app, call, sms STOP, ...
+
+
+class ChannelHealth(Base):
+    """The last success, failure and activity of each channel connector (mailbox, gateway, PBX feed)."""
+
+    __tablename__ = "channel_health"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # imap:support@insurer, sms:http, cti, ...
+    channel: Mapped[str] = mapped_column(String(10))
+    last_ok_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_activity_at: Mapped[datetime | None]  # the last message in or out
+    failing: Mapped[bool] = mapped_column(Boolean, default=False)  # the latest attempt failed
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+
+class ChannelConfig(Base):
+    """One configured connector: a mailbox to poll, an SMTP listener or sender, an SMS gateway, the PBX
+    feed. `settings` holds the kind's own options (see `helpline channels kinds`)."""
+
+    __tablename__ = "channel_configs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))  # imap, smtp-listener, smtp-sender, sms-http, smpp, queue-log
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))  # where inbound requests wait
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+# --- channel: web chat and help articles -------------------------------------------------------
+
+
+class ChatSession(Base):
+    """One visitor's chat from the widget. The token the widget holds is stored only as its sha256 digest.
+
+    status: browsing (reading suggested articles), queued (asked for a person), connected (an agent answered),
+    ended, offline (outside business hours: the offline form was offered).
+    `last_seq` is the last message number given out in the session (messages are numbered 1, 2, ...).
+    Typing times are kept here, not as messages: the other side shows "typing" while they are recent.
+    """
+
+    __tablename__ = "chat_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    channel_name: Mapped[str] = mapped_column(String(100))  # the web-chat channel config
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    customer_email: Mapped[str] = mapped_column(String(254), default="")
+    customer_phone: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    status: Mapped[str] = mapped_column(String(12), default="browsing")
+    question: Mapped[str] = mapped_column(Text, default="")
+    deflected_by_article_id: Mapped[int | None] = mapped_column(ForeignKey("help_articles.id"))
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    customer_typing_at: Mapped[datetime | None]
+    agent_typing_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class ChatMessage(Base):
+    """A message in a chat, numbered per session. `client_msg_id` is the customer's own id for a message, so
+    a resend after a dropped connection is recognised and stored once."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        UniqueConstraint("session_id", "seq"),
+        UniqueConstraint("session_id", "client_msg_id", name="uq_chat_messages_client_msg_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[int] = mapped_column(BigId, ForeignKey("chat_sessions.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    client_msg_id: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str] = mapped_column(String(10))  # customer, agent, system
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("attachments.id"))
+    created_at: Mapped[datetime]
+
+
+class HelpArticle(Base):
+    """A help-section article shown to chat visitors before they ask for a person (a simple table until the
+    knowledge base exists). `keywords` are extra search terms, space-separated."""
+
+    __tablename__ = "help_articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+
+
+# --- channel: SMS ------------------------------------------------------------------------------
+
+
+class SmsPart(Base):
+    """One part of a long SMS sent through an SMPP centre, which acknowledges and reports each part under its
+    own id: the message is delivered when every part is, and failed as soon as one part fails."""
+
+    __tablename__ = "sms_parts"
+    provider: Mapped[str] = mapped_column(String(100), primary_key=True)
+    part_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outbound_message_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbound_messages.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="sent")  # sent, delivered, failed
+
+
+# --- channel: telephony and app intake ---------------------------------------------------------
+
+
+class QueueLogPosition(Base):
+    """How far a live queue_log tail has read its file (the file's device, inode and byte offset), stored
+    in the transaction that stores the lines' events, so a restart neither re-reads nor skips a line."""
+
+    __tablename__ = "queue_log_positions"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # the channel config's name
+    path: Mapped[str] = mapped_column(String(500))
+    device: Mapped[int] = mapped_column(BigInteger, default=0)
+    inode: Mapped[int] = mapped_column(BigInteger, default=0)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    lines_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    parse_errors: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_line_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class CallTask(Base):
+    """An outbound call an agent makes from a list: a survey call-back, a complaint call-back.
+
+    status: open (waiting, maybe until next_attempt_at), in_progress (taken by taken_by_agent_id), done,
+    failed (attempts exhausted, wrong number, refused), cancelled. A reached attempt is an outbound voice
+    interaction (`interaction_id`: the last one), so KPI reports count it."""
+
+    __tablename__ = "call_tasks"
+    __table_args__ = (
+        Index("ix_call_tasks_due", "status", "due_at"),
+        Index("ix_call_tasks_agent", "assigned_agent_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # survey_callback, complaint_callback, other
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id"))  # who may take it
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime]
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))  # a supervisor's choice
+    taken_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))  # working on it, or last did
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    last_result: Mapped[str | None] = mapped_column(String(20))
+    next_attempt_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    interaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interactions.id"))
+
+
+class AppRequest(Base):
+    """A request from the insurer's mobile app or a web form: its public reference and the digests of the
+    status tokens the customer reads its status with (a retried request gets a token of its own). What it
+    became (interaction, case) is its inbound message's."""
+
+    __tablename__ = "app_requests"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(10))  # app or web
+    idempotency_key: Mapped[str] = mapped_column(String(250), unique=True)  # per posting user
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    token_hashes: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str] = mapped_column(String(8))
+    inbound_message_id: Mapped[int] = mapped_column(BigId, ForeignKey("inbound_messages.id"), unique=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]

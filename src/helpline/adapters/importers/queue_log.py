@@ -43,10 +43,11 @@ class QueueLogLine:
         return self.event in CALL_EVENTS
 
 
-def parse(lines: Iterable[str], tz: ZoneInfo, problems: Problems) -> list[QueueLogLine]:
-    """The usable lines, in file order."""
+def parse(lines: Iterable[str], tz: ZoneInfo, problems: Problems, first_line_no: int = 1) -> list[QueueLogLine]:
+    """The usable lines, in file order. A live tail hands over the lines read since its last pass, numbered
+    from where it is in the file."""
     out: list[QueueLogLine] = []
-    for line_no, raw in enumerate(lines, start=1):
+    for line_no, raw in enumerate(lines, start=first_line_no):
         record = parse_line(line_no, raw, tz, problems)
         if record is not None:
             out.append(record)

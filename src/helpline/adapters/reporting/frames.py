@@ -119,9 +119,12 @@ def load_case_frames(session: Session, start: datetime, end: datetime, default_t
         opened = opened.where(Case.site_id.in_(list(site_ids)))
     pairs = select(Case.customer_id, Case.topic).where(Case.id.in_(opened), Case.customer_id.is_not(None))
     related = select(Case.id).where(Case.id.in_(opened) | tuple_(Case.customer_id, Case.topic).in_(pairs))
+    # a case's channel is the one its customer first came by: its first interaction's
+    first_channel = (select(Interaction.channel).where(Interaction.case_id == Case.id)
+                     .order_by(Interaction.id).limit(1).correlate(Case).scalar_subquery())
     cases = session.execute(
         select(Case.id, Case.customer_id, Case.topic, Case.type, Site.name, Client.code, Case.product_line,
-               Site.time_zone, Site.holiday_country)
+               first_channel, Site.time_zone, Site.holiday_country)
         .join(Client, Client.id == Case.client_id).outerjoin(Site, Site.id == Case.site_id)
         .where(Case.id.in_(related))).all()
     events = session.execute(
@@ -130,7 +133,8 @@ def load_case_frames(session: Session, start: datetime, end: datetime, default_t
         .where(Event.case_id.in_(related), Event.type.in_(CASE_EVENT_TYPES))).all()
     case_frame = pl.DataFrame(cases, orient="row", schema={
         "case_id": pl.Int64, "customer_id": pl.Int64, "topic": pl.String, "case_type": pl.String, "site": pl.String,
-        "client": pl.String, "product_line": pl.String, "tz": pl.String, "holiday_country": pl.String})
+        "client": pl.String, "product_line": pl.String, "channel": pl.String, "tz": pl.String,
+        "holiday_country": pl.String})
     event_frame = pl.DataFrame(events, orient="row", schema={
         "type": pl.String, "occurred_at": pl.Datetime("us", "UTC"), "case_id": pl.Int64,
         "interaction_id": pl.Int64, "direction": pl.String, "status_to": pl.String})

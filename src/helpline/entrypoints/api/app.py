@@ -7,23 +7,33 @@ from helpline.entrypoints.api.errors import install_error_handlers
 from helpline.entrypoints.api.intake_batcher import IntakeBatcher
 from helpline.entrypoints.api.routers import (
     agents,
+    app_requests,
     audit,
     auth,
+    call_tasks,
     cases,
+    channels,
+    chat,
+    consents,
+    cti,
     customers,
+    email,
     interactions,
     operations,
     quality,
     queues,
     reference,
     reports,
+    sms,
     users,
 )
 
 API_PREFIX = "/api/v1"
-ROUTERS = [auth.router, interactions.router, cases.router, operations.router, reference.router, users.router,
+ROUTERS = [call_tasks.router, app_requests.router,
+           auth.router, interactions.router, cases.router, operations.router, reference.router, users.router,
            agents.router, queues.router, customers.router, quality.router, audit.router,
-           reports.router]
+           reports.router, cti.router, channels.router, sms.router, consents.router,
+           email.router, chat.router]
 
 
 def api_router() -> APIRouter:

@@ -12,6 +12,7 @@ from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.identity import WebUser, page_user
 from helpline.entrypoints.web.rendering import get_pages
 from helpline.services import case_history, cases, directory, queries, queue_board
+from helpline.services.channels import health
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 # Ids beyond the columns' range are simply not there (and must not reach the database as errors).
@@ -25,7 +26,8 @@ CaseReader = Annotated[WebUser, Depends(page_user(P.READ_CASES))]
 @router.get("/")
 def home(request: Request, uow: UoW, user: QueueReader) -> Response:
     summaries = queue_board.queue_summaries(uow, user.actor)
-    return get_pages(request).render(request, "home.html", queues=summaries, now=uow.now())
+    channels = health.statuses(uow) if user.actor.can(P.READ_CHANNELS) else None
+    return get_pages(request).render(request, "home.html", queues=summaries, channels=channels, now=uow.now())
 
 
 @router.get("/queues/{queue_id}")

@@ -1,0 +1,1 @@
+"""Web chat's push side: the visitors connected to this process and what changed in their chats."""

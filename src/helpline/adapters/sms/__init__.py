@@ -1,0 +1,1 @@
+"""SMS adapters: a generic HTTP gateway and an SMPP 3.4 centre."""

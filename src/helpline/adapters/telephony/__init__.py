@@ -1,0 +1,1 @@
+"""Telephony adapters: the live tail of an Asterisk queue_log file."""
