@@ -285,3 +285,14 @@ def test_live_routing_takes_up_the_demo_and_offers_a_waiting_call_to_a_qualified
     offered = uow.session.scalars(select(m.Interaction).where(m.Interaction.state == "offered")).all()
     assert [i.agent_id for i in offered] == [agent.id]
     assert str(offered[0].queue_id) in {q for q, *_ in router.engine.agent(str(agent.id)).eligible}
+
+
+def test_the_demo_site_chat_opens_from_the_demo_page(container, client):
+    from helpline.demo.help_articles import DEMO_CHAT_CHANNEL, DEMO_ORIGINS
+
+    load_demo(container.uow, **SMALL)
+    assert f'data-channel="{DEMO_CHAT_CHANNEL}"' in client.get("/chat-demo").text
+    with client.websocket_connect(f"/api/v1/chat/ws?channel={DEMO_CHAT_CHANNEL}",
+                                  headers={"origin": DEMO_ORIGINS[0]}) as ws:
+        ws.send_json({"type": "hello", "token": None, "last_seq": 0, "language": "ru"})
+        assert ws.receive_json()["type"] == "welcome"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from helpline.adapters.db.models import Agent, Case, Customer, Event, Interaction, Policy, Queue, Site, User
 from helpline.demo.catalogue import DEMO_LOGINS
 from helpline.demo.customers import customer_count, ensure_customers
-from helpline.demo.help_articles import ensure_help_articles
+from helpline.demo.help_articles import ensure_chat_channel, ensure_help_articles
 from helpline.demo.history import history_exists, write_history
 from helpline.demo.live import ensure_waiting
 from helpline.demo.reference import ensure_reference
@@ -52,6 +52,7 @@ def load_demo(uow_factory: Callable[[], UnitOfWork], *, weeks: int = 8, scale: f
         refs = ensure_reference(uow)
         created = refs.created + ensure_staff(uow, refs, specs) + ensure_help_articles(uow)
         uow.commit()
+        created += ensure_chat_channel(uow)
         report("reference", 1, 1)
     with uow_factory() as uow:
         report("customers", 0, 1)

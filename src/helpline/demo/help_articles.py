@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from helpline.adapters.db.models import HelpArticle
+from helpline.services.channels import configs
 from helpline.services.unit_of_work import UnitOfWork
 
 # (language, title, keywords, body)
@@ -71,3 +72,16 @@ def ensure_help_articles(uow: UnitOfWork) -> int:
                                         updated_at=uow.now()))
             added += 1
     return added
+
+
+DEMO_CHAT_CHANNEL = "site-chat"  # the channel /chat-demo embeds by default
+DEMO_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]  # where ./scripts/demo serves /chat-demo
+
+
+def ensure_chat_channel(uow: UnitOfWork, queue_code: str = "reso_chat") -> int:
+    """The web chat of the demo site on the insurer's chat queue, so /chat-demo works at once; commits.
+    Returns 1 if it was added."""
+    if any(c.name == DEMO_CHAT_CHANNEL for c in configs.all_configs(uow)):
+        return 0
+    configs.add(uow, DEMO_CHAT_CHANNEL, "web-chat", {"allowed_origins": DEMO_ORIGINS}, queue=queue_code)
+    return 1
