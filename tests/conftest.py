@@ -20,7 +20,8 @@ from helpline.services.unit_of_work import UnitOfWork
 from tests.factories import Factories
 
 PG_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL")
-pytest_plugins = ["tests.email_support"]  # the `sink` fixture: an SMTP server on loopback
+pytest_plugins = ["tests.email_support",  # the `sink` fixture: an SMTP server on loopback
+                  "tests.browser_support"]  # `browser`, `live_server`, `web`: Playwright and Chromium
 
 
 class TestClock:

@@ -5,8 +5,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po
-from babel.support import Translations
 from fastapi.testclient import TestClient
 from jinja2.ext import babel_extract
 from sqlalchemy import select
@@ -209,14 +209,18 @@ def test_unknown_ids_and_paths_give_the_404_page(cc, browsers):
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
 
 
-def test_pages_carry_no_script_and_the_stylesheet_is_served(cc, browsers):
+def test_pages_load_scripts_only_from_this_server_and_never_inline(cc, browsers):
     browser = signed_in(browsers, cc.admin)
     page = browser.get("/")
-    assert "<script" not in page.text and 'href="/static/helpline.css"' in page.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    assert scripts and all(re.search(r'src="/static/', attrs) and not body.strip() for attrs, body in scripts)
+    assert 'href="/static/helpline.css"' in page.text and "//cdn" not in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert "script-src 'none'" in page.headers["content-security-policy"]
-    css = browser.get("/static/helpline.css")
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    for asset in ("/static/helpline.css", "/static/helpline.js", "/static/vendor/htmx.min.js",
+                  "/static/vendor/chart.umd.min.js", "/static/vendor/pt-sans/400.css"):
+        assert browser.get(asset).status_code == 200, f"{asset}: scripts/_assets.sh installs it from npm"
 
 
 # --- languages --------------------------------------------------------------------------------------
@@ -239,26 +243,41 @@ def test_the_log_in_page_follows_the_browser_language(browsers):
 
 
 def template_messages() -> set[str]:
+    """Every message of the templates (all areas), and every message Python code marks with N_."""
     found = set()
-    for path in sorted(rendering.TEMPLATE_DIR.glob("*.html")):
+    for path in sorted(rendering.TEMPLATE_DIR.rglob("*.html")):
         with path.open("rb") as source:
             for _line, _function, message, _comments in babel_extract(source, ["_", "gettext", "ngettext"], [], {}):
-                found.update([message] if isinstance(message, str) else [m for m in message if m])
+                if message is not None:  # `_(variable)`: the variable holds N_-marked messages
+                    found.update([message] if isinstance(message, str) else [m for m in message if m])
+    for path in sorted(rendering.WEB_DIR.rglob("*.py")):
+        with path.open("rb") as source:
+            found.update(message for _line, _function, message, _comments in extract_python(source, ["N_"], [], {})
+                         if isinstance(message, str))
     return found
+
+
+def russian_catalogue() -> dict[str, str]:
+    """msgid → Russian, over every area's catalogue (messages.po, desk.po, ...); fuzzy entries count as none."""
+    merged: dict[str, str] = {}
+    for domain in rendering.catalogue_domains():
+        with (rendering.LOCALE_DIR / "ru" / "LC_MESSAGES" / f"{domain}.po").open("rb") as source:
+            merged.update({str(msg.id): str(msg.string) for msg in read_po(source)
+                           if msg.id and msg.string and not msg.fuzzy})
+    return merged
 
 
 def test_every_template_message_has_a_russian_translation():
     messages = template_messages()
     assert len(messages) > 50
-    with (rendering.LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        catalog = read_po(source)
-    untranslated = sorted(msg for msg in messages if msg not in catalog or not catalog[msg].string
-                          or catalog[msg].fuzzy)
+    catalog = russian_catalogue()
+    untranslated = sorted(msg for msg in messages if msg not in catalog)
     assert untranslated == []
-    compiled = Translations.load(str(rendering.LOCALE_DIR), ["ru"], domain="messages")
-    stale = sorted(msg for msg in messages if compiled.gettext(msg) != catalog[msg].string)
-    assert stale == [], "run pybabel compile: the .mo is older than the .po"
-    assert Path(rendering.LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.mo").is_file()
+    compiled = rendering.load_translations("ru")
+    stale = sorted(msg for msg in messages if compiled.gettext(msg) != catalog[msg])
+    assert stale == [], "run pybabel compile: a .mo is older than its .po (or two areas translate one message apart)"
+    for domain in rendering.catalogue_domains():
+        assert Path(rendering.LOCALE_DIR / "en" / "LC_MESSAGES" / f"{domain}.mo").is_file()
 
 
 def test_the_home_page_shows_channel_health_to_supervisors_only(cc, browsers, container, clock):

@@ -3,7 +3,16 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from helpline.entrypoints.web import chat_demo, login, pages
+from helpline.entrypoints.web import (
+    admin_pages,
+    chat_demo,
+    desk_pages,
+    live,
+    login,
+    pages,
+    report_pages,
+    wallboard_pages,
+)
 from helpline.entrypoints.web.errors import install_page_errors
 from helpline.entrypoints.web.rendering import STATIC_DIR, Pages
 
@@ -14,4 +23,7 @@ def configure_web(app: FastAPI) -> None:
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(chat_demo.router)
+    app.include_router(live.router)
+    for area in (desk_pages, wallboard_pages, report_pages, admin_pages):
+        app.include_router(area.router)
     install_page_errors(app)

@@ -75,7 +75,9 @@ def page_user(*permissions: Permission) -> Callable[..., WebUser]:
     return dependency
 
 
-def check_csrf(request: Request, sent: str) -> None:
+def check_csrf(request: Request, sent: str = "") -> None:
+    """The form's `csrf` field, or the X-CSRF-Token header htmx requests carry (static/helpline.js)."""
+    sent = sent or request.headers.get("x-csrf-token", "")
     expected = request.session.get("csrf")
     if not sent or not expected or not secrets.compare_digest(sent.encode(), str(expected).encode()):
         raise CsrfRejected

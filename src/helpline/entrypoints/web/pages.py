@@ -27,7 +27,8 @@ CaseReader = Annotated[WebUser, Depends(page_user(P.READ_CASES))]
 def home(request: Request, uow: UoW, user: QueueReader) -> Response:
     summaries = queue_board.queue_summaries(uow, user.actor)
     channels = health.statuses(uow) if user.actor.can(P.READ_CHANNELS) else None
-    return get_pages(request).render(request, "home.html", queues=summaries, channels=channels, now=uow.now())
+    return get_pages(request).render(request, "home.html", queues=summaries, channels=channels, now=uow.now(),
+                                     live=True)
 
 
 @router.get("/queues/{queue_id}")

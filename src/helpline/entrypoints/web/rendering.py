@@ -25,17 +25,36 @@ DEFAULT_LANGUAGE = "ru"
 DATETIME_PATTERNS = {"ru": "dd.MM.yyyy HH:mm:ss", "en": "d MMM yyyy, HH:mm:ss"}
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # pages carry personal (and health) data
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'",
+    # scripts and styles only from this server (static/ and static/vendor/), never inline, never a CDN
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
 
 
+def N_(message: str) -> str:  # the gettext convention for "translate later"
+    """Marks a message written in Python (a form error, a notice) for the catalogues; templates translate it
+    with `_(...)` when they show it. tests/test_web.py checks every marked message has a translation."""
+    return message
+
+
+def catalogue_domains() -> list[str]:
+    """`messages` (the common pages) and one catalogue per area (desk, wallboard, reports, admin, ...), so
+    that each area's translations live in their own file."""
+    found = {path.stem for path in (LOCALE_DIR / "ru" / "LC_MESSAGES").glob("*.po")}
+    return ["messages", *sorted(found - {"messages"})]
+
+
 def load_translations(language: str) -> Translations:
-    translations = Translations.load(str(LOCALE_DIR), [language], domain="messages")
-    if not isinstance(translations, Translations):
-        raise RuntimeError(f"no compiled message catalogue for {language!r} in {LOCALE_DIR}")
-    return translations
+    merged: Translations | None = None
+    for domain in catalogue_domains():
+        translations = Translations.load(str(LOCALE_DIR), [language], domain=domain)
+        if not isinstance(translations, Translations):
+            raise RuntimeError(f"no compiled message catalogue {domain!r} for {language!r} in {LOCALE_DIR}")
+        merged = translations if merged is None else merged.merge(translations)
+    assert merged is not None
+    return merged
 
 
 def format_duration(value: timedelta | float | None) -> str:
@@ -59,12 +78,13 @@ class Pages:
 
     def __init__(self, time_zone: str) -> None:
         self.time_zone = ZoneInfo(time_zone)
+        self.translations = {language: load_translations(language) for language in LANGUAGES}
         self.environments = {language: self._environment(language) for language in LANGUAGES}
 
     def _environment(self, language: str) -> Environment:
         env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]),
                           extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-        env.install_gettext_translations(load_translations(language), newstyle=True)  # type: ignore[attr-defined]
+        env.install_gettext_translations(self.translations[language], newstyle=True)  # type: ignore[attr-defined]
         pattern = DATETIME_PATTERNS[language]
 
         def local_time(value: datetime | None) -> str:
@@ -77,6 +97,12 @@ class Pages:
         env.globals["time_zone"] = str(self.time_zone)
         env.globals["lang_url"] = language_url
         return env
+
+    def translate(self, request: Request, message: str, **values: Any) -> str:
+        """A message from Python code (a form error, a notice) in the request's language."""
+        language = getattr(request.state, "language", None) or DEFAULT_LANGUAGE
+        text = self.translations[language].gettext(message)
+        return text % values if values else text
 
     def render(self, request: Request, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         language = getattr(request.state, "language", None) or DEFAULT_LANGUAGE
