@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from helpline.domain.errors import Forbidden, NotFound
+from helpline.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from helpline.entrypoints.api.app import API_PREFIX
 from helpline.entrypoints.web.identity import CsrfRejected, LoginRequired, choose_language
 from helpline.entrypoints.web.rendering import get_pages
@@ -48,6 +48,8 @@ class WebRoute(APIRoute):
                 return error_page(request, 404)
             except (Forbidden, CsrfRejected):
                 return error_page(request, 403)
+            except (Conflict, IllegalTransition, InvalidInput):  # a form that did not handle it itself
+                return error_page(request, 409)
 
         return page_handler
 
