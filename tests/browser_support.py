@@ -37,11 +37,15 @@ def browser():
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    """Helpline on this test's database, routing on, the channel connectors off (no channel is configured)."""
+def live_server(database_url: str, tmp_path: Path, clock) -> Iterator[ServerProcess]:
+    """Helpline on this test's database, routing on, the channel connectors off (no channel is configured).
+    The test's own clock follows real time from here on, as the server's does."""
+    clock.follow_real_time()
     server = ServerProcess(database_url, log=tmp_path / "server.log",
                            env={"HELPLINE_ROUTING_ENABLED": "true", "HELPLINE_CHANNELS_ENABLED": "false",
-                                "HELPLINE_AUTH_CACHE_TTL_S": "0"})
+                                "HELPLINE_AUTH_CACHE_TTL_S": "0",
+                                # agents, skills and queues made by the test after start reach routing soon
+                                "HELPLINE_ROUTING_REFRESH_S": "0.5"})
     server.start()
     yield server
     server.stop()

@@ -29,11 +29,21 @@ class TestClock:
 
     def __init__(self, start: datetime = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)) -> None:
         self.now = start
+        self.real_time = False
+        self.ahead = timedelta()  # in real time: how far `advance` has moved this clock past the wall clock
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC) + self.ahead if self.real_time else self.now
+
+    def follow_real_time(self) -> None:
+        """For tests beside a server process, which lives in real time: what this process records must not
+        happen months before what the server records (the routing engine's time only moves forwards)."""
+        self.real_time = True
 
     def advance(self, seconds: float) -> datetime:
+        if self.real_time:
+            self.ahead += timedelta(seconds=seconds)
+            return self()
         self.now += timedelta(seconds=seconds)
         return self.now
 

@@ -1,6 +1,11 @@
 """A real IMAP server for the tests: Debian's dovecot with its own configuration in a temporary directory
-(a passwd-file user, maildirs there, a free port on 127.0.0.1, no TLS). `scripts/test` installs the package;
-without it the tests fail (they never skip: an untested mailbox adapter must not look green)."""
+(a passwd-file user, maildirs there, a free port on 127.0.0.1). `scripts/test` installs the package; without it
+the tests fail (they never skip: an untested mailbox adapter must not look green).
+
+Plain text by default. `Dovecot(tls=certificate)` (tests/tls_support.py) serves TLS instead: STARTTLS on `port`
+(required before log-in: `ssl = required`, the server advertises LOGINDISABLED until then) and implicit TLS
+(IMAPS) on `tls_port`. Dovecot counts a connection whose two ends have the same address as secure, so on
+loopback a client that never starts TLS is still let in: the client must enforce it."""
 
 import os
 import pwd
@@ -11,10 +16,24 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.server_process import free_port
 
+if TYPE_CHECKING:
+    from tests.tls_support import ServerCertificate
+
 USER, PASSWORD = "support@reso.test", "mailbox-secret"
+
+PLAIN_SSL = "ssl = no"
+PLAIN_IMAPS = "    port = 0"
+TLS_SSL = """ssl = required
+ssl_cert = <{root}/tls/server.pem
+ssl_key = <{root}/tls/server.key
+ssl_min_protocol = TLSv1.2"""
+TLS_IMAPS = """    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes"""
 
 CONFIG = """
 protocols = imap
@@ -23,7 +42,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 instance_name = helpline-test-{port}
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
@@ -45,7 +64,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+{imaps}
   }}
 }}
 service anvil {{
@@ -55,13 +74,15 @@ service anvil {{
 
 
 class Dovecot:
-    def __init__(self) -> None:
+    def __init__(self, tls: "ServerCertificate | None" = None) -> None:
         binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
         if binary is None:
             raise RuntimeError("dovecot is not installed: run scripts/test (it installs dovecot-imapd) or "
                                "apt-get install dovecot-imapd")
         self.binary = binary
         self.port = free_port()
+        self.tls = tls
+        self.tls_port = free_port() if tls is not None else 0  # IMAPS (implicit TLS); 0: none
         # Not under pytest's tmp dir: that is private to its owner, and dovecot's mail processes run as another
         # user when the tests run as root (dovecot refuses mail access as root).
         self.root = Path(tempfile.mkdtemp(prefix="helpline-dovecot-"))
@@ -72,6 +93,13 @@ class Dovecot:
         root.chmod(0o755)
         (root / "mail").mkdir()
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        ssl_settings, imaps = PLAIN_SSL, PLAIN_IMAPS
+        if self.tls is not None:  # copied here: pytest's tmp dir may not be readable by dovecot's processes
+            (root / "tls").mkdir()
+            shutil.copyfile(self.tls.cert, root / "tls" / "server.pem")
+            shutil.copyfile(self.tls.key, root / "tls" / "server.key")
+            (root / "tls" / "server.key").chmod(0o600)
+            ssl_settings, imaps = TLS_SSL.format(root=root), TLS_IMAPS.format(tls_port=self.tls_port)
         if os.geteuid() == 0:
             mail_user = pwd.getpwnam("nobody")
             os.chown(root / "mail", mail_user.pw_uid, mail_user.pw_gid)
@@ -81,7 +109,7 @@ class Dovecot:
             uid, gid = os.geteuid(), os.getegid()
             login_users = f"default_login_user = {me}\ndefault_internal_user = {me}"
         (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=self.port, uid=uid, gid=gid,
-                                                         login_users=login_users))
+                                                         login_users=login_users, ssl=ssl_settings, imaps=imaps))
         self.process = subprocess.Popen([self.binary, "-F", "-c", str(root / "dovecot.conf")],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 15
@@ -91,6 +119,8 @@ class Dovecot:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
                     if sock.recv(100).startswith(b"* OK"):
+                        if self.tls_port:  # opened with the plain listener; check it anyway
+                            socket.create_connection(("127.0.0.1", self.tls_port), timeout=1).close()
                         return self
             except OSError:
                 time.sleep(0.1)
@@ -99,6 +129,11 @@ class Dovecot:
     def log(self) -> str:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def log_lines(self) -> list[str]:
+        """The whole log (log-ins say `TLS` when they came over TLS, `secured` when over plain loopback)."""
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

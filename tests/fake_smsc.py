@@ -120,12 +120,15 @@ class FakeSmsc:
         """Refuse the next submissions with this command_status (0x58 throttled, 0x0B bad destination)."""
         self._failures.extend([status] * times)
 
-    def inject(self, source: str, text: str, destination: str = "Helpline", ton: int = 1) -> None:
-        """A customer's SMS, sent to every bound session."""
+    def inject(self, source: str, text: str, destination: str = "Helpline", ton: int = 1, reference: int = 0,
+               order: list[int] | None = None) -> None:
+        """A customer's SMS, sent to every bound session; a long one in parts (in `order`: part indexes from 0,
+        repeated or left out as a real network may)."""
         from helpline.adapters.sms.encoding import encode
 
-        encoded = encode(text)
-        for part in encoded.parts:
+        encoded = encode(text, reference)
+        for index in order if order is not None else range(len(encoded.parts)):
+            part = encoded.parts[index]
             self._deliver(source_addr=source, source_addr_ton=ton, source_addr_npi=1, destination_addr=destination,
                           esm_class=encoded.esm_class, data_coding=encoded.data_coding, short_message=part)
 

@@ -44,7 +44,9 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}")
+                self._close_log()
+                raise RuntimeError(f"server exited with {self.process.returncode}" +
+                                   (f"; its log: {self.log}" if self.log else ""))
             try:
                 if httpx.get(f"{self.url}/api/v1/openapi.json", timeout=1).status_code == 200:
                     return self

@@ -139,6 +139,7 @@ def test_queue_log_call_begun_before_the_file_and_a_call_still_waiting(imported,
     assert events[3][4] == {"wait_s": 5.0} and events[5][4]["talk_s"] == 20.0
     waiting = interaction(uow, "queue_log:1700002000.10")
     assert (waiting.state, waiting.agent_id, waiting.answered_at) == ("queued", None, None)
+    assert waiting.routed_elsewhere  # Asterisk routes it: live routing must never offer it too
     assert [e[0] for e in events_of(uow, "queue_log:1700002000.10")][-2:] == ["offered", "offer_not_answered"]
 
 

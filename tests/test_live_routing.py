@@ -241,3 +241,28 @@ def _eventually(condition, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_requests_a_channel_takes_in_are_routed_and_a_pbx_routed_call_is_left_alone(centre, client, router, uow):
+    """A chat, e-mail or SMS arrives with no user behind it (the channel's own actor): routing must still
+    offer it. A call the PBX routed itself (queue_log import or tail) is never offered by Helpline."""
+    from helpline.services import intake
+    from helpline.services.channels.inbox import channel_actor
+    from helpline.services.schemas import ReceiveInteraction
+
+    with client.app.state.container.uow() as work:
+        chat = intake.receive_interaction(work, channel_actor("site-chat"), ReceiveInteraction(
+            channel="chat", queue_id=centre.chat_queue.id, idempotency_key="inbox:1"))[0].id
+        work.commit()
+    pbx_call = call(centre, client, 1)
+    uow.session.execute(text("UPDATE interactions SET routed_elsewhere = :yes WHERE id = :id"),
+                        {"yes": True, "id": pbx_call})
+    uow.commit()
+    router.start()
+    presence(centre, client, centre.agent, "ready")
+    router.run_once()
+    assert (row(uow, chat).state, row(uow, chat).agent_id) == ("offered", centre.agent.agent.id)
+    assert row(uow, pbx_call).state == "queued"
+    router.start()  # the same after a rebuild from the database
+    router.run_once()
+    assert row(uow, pbx_call).state == "queued"

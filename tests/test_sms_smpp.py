@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from helpline.adapters.db.models import ChannelHealth, InboundMessage, SmsPart
+from helpline.adapters.sms import encoding
+from helpline.adapters.sms.encoding import encode
 from helpline.entrypoints.channel_worker import ChannelWorker
 from helpline.services.channels import outbox
 from tests.fake_smsc import FakeSmsc
-from tests.sms_support import PHONE, add_channel, notify, outbound, sms_interactions, sms_queue, until
+from tests.sms_support import PHONE, add_channel, inbox_rows, notify, outbound, sms_interactions, sms_queue, until
 
 
 @pytest.fixture
@@ -211,3 +213,33 @@ def test_a_wrong_password_is_reported_in_the_channels_health(container, smsc, qu
         assert "Invalid Password" in error and not channel_worker.services[0].bound.is_set()
     finally:
         channel_worker.stop()
+
+
+LONG_RU = ("Здравствуйте! Эксперт так и не приехал на осмотр автомобиля, хотя обещали вчера до шести вечера. "
+           "Прошу перезвонить и назначить новое время: удобно завтра после обеда или в субботу утром.")
+
+
+def test_a_long_sms_in_parts_out_of_order_and_one_part_twice_becomes_one_interaction(worker, smsc, customer, clock):
+    assert len(encode(LONG_RU).parts) == 3
+    smsc.inject(PHONE[1:], LONG_RU, reference=77, order=[2, 0, 2, 1])
+    until(worker, lambda: len(inbox_rows(worker.container)) == 4 and all(
+        row.status == "processed" for row in inbox_rows(worker.container)), clock)
+    [interaction] = sms_interactions(worker.container)
+    assert interaction.body == LONG_RU and interaction.customer_id == customer.id
+    assert {row.interaction_id for row in inbox_rows(worker.container)} == {interaction.id}
+    assert smsc.deliver_answers == [0, 0, 0, 0]
+    with worker.container.uow() as uow:  # waiting for a part is no fault of the connector
+        errors = list(uow.session.scalars(select(ChannelHealth.last_error).where(ChannelHealth.failing)))
+    assert errors == []
+
+
+def test_a_long_sms_missing_a_part_is_delivered_with_a_gap_after_the_last_retry(worker, smsc, customer, clock):
+    smsc.inject(PHONE[1:], LONG_RU, reference=5, order=[0, 2])
+    until(worker, lambda: len(sms_interactions(worker.container)) == 1, clock, timeout_s=20)
+    [interaction] = sms_interactions(worker.container)
+    first, _second, third = (encoding.decode(part, encoding.UCS2, has_udh=True)
+                             for part in encode(LONG_RU, 5).parts)
+    assert interaction.body == first + "[…]" + third
+    with worker.container.uow() as uow:
+        attempts = sorted(uow.session.scalars(select(InboundMessage.attempts)))
+    assert attempts[-1] == 5  # it waited through every retry before giving up on the missing part

@@ -293,3 +293,21 @@ def test_the_home_page_shows_channel_health_to_supervisors_only(cc, browsers, co
     assert "status-ok" in mailbox and "1:30" in mailbox
     assert "status-failing" in gateway and "connection refused" in gateway
     assert "imap:support" not in signed_in(browsers, cc.agent).get("/").text
+
+
+def test_the_language_switch_is_saved_in_the_profile_for_every_later_session(cc, browsers, uow):
+    browser = signed_in(browsers, cc.agent)
+    page = browser.get("/")
+    assert '<html lang="ru">' in page.text
+    refused = browser.post("/language", data={"language": "en", "next": "/", "csrf": "forged"},
+                           follow_redirects=False)
+    assert refused.status_code == 403
+    switched = browser.post("/language", data={"language": "en", "next": "/queues/1", "csrf": csrf_of(page.text)},
+                            follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/queues/1"
+    uow.session.expire_all()
+    assert uow.session.get(m.User, cc.agent.user.id).language == "en"
+    assert "Log out" in signed_in(browsers, cc.agent).get("/").text  # a new session on another machine
+    outside = browser.post("/language", data={"language": "en", "next": "https://evil.example/",
+                                              "csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert outside.headers["location"] == "/"

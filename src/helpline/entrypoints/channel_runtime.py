@@ -62,7 +62,8 @@ def _imap(config: ConfigView, container: Container) -> Connector:
     imap = ImapKindSettings.model_validate(config.settings)
     poller = ImapPoller(container.uow, config.name, ImapSettings(
         host=imap.host, port=imap.port, username=imap.username, password=imap.password, security=imap.security,
-        mailbox=imap.mailbox, poll_s=imap.poll_s, idle=imap.idle, processed_folder=imap.processed_folder),
+        ca_file=imap.ca_file, mailbox=imap.mailbox, poll_s=imap.poll_s, idle=imap.idle,
+        processed_folder=imap.processed_folder),
         wake=lambda: container.wake_channels())
     ours = {imap.username} if "@" in imap.username else set()
     return Connector(handler=_email_intake(config, container, imap, ours), services=[poller])

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from helpline.domain.vocabulary import Role
@@ -78,7 +79,13 @@ def _time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_time_zone)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+def _holiday_country(value: str) -> str:
+    if value not in holidays.list_supported_countries():  # working calendars need its public holidays
+        raise ValueError(f"no public holiday calendar for country {value!r}")
+    return value
+
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_holiday_country)]
 
 
 class Patch(Command):

@@ -36,6 +36,15 @@ def profile(uow: UnitOfWork, actor: Actor) -> Profile:
     return Profile(username=user.username, full_name=user.full_name, language=user.language)
 
 
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> None:
+    """The language a person's pages (and messages to them) use from now on, chosen by themselves."""
+    user = uow.session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("user", actor.user_id)
+    user.language = language
+    uow.commit()
+
+
 def names(uow: UnitOfWork, *, agent_ids: Iterable[int | None] = (), queue_ids: Iterable[int | None] = (),
           customer_ids: Iterable[int | None] = (), site_ids: Iterable[int | None] = ()) -> Names:
     def lookup(id_column: InstrumentedAttribute[int], name_column: InstrumentedAttribute[str],

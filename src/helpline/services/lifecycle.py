@@ -112,9 +112,9 @@ def complete(uow: UnitOfWork, actor: Actor, interaction_id: int, cmd: CompleteCo
     """Finish with a wrap-up code and notes (ending the conversation first if it is still going)."""
     interaction = _load(uow, actor, interaction_id, Action.COMPLETE)
     at = _at(uow, cmd)
-    known_code = select(WrapUpCode.id).where(WrapUpCode.code == cmd.wrap_up_code)
+    known_code = select(WrapUpCode.id).where(WrapUpCode.code == cmd.wrap_up_code, WrapUpCode.is_active)
     if cmd.wrap_up_code and uow.session.scalar(known_code) is None:
-        raise InvalidInput(f"unknown wrap-up code {cmd.wrap_up_code!r}")
+        raise InvalidInput(f"unknown or inactive wrap-up code {cmd.wrap_up_code!r}")
     if interaction.state != "wrap_up":
         _close_hold(uow, actor, interaction, at)
         interaction.ended_at = at

@@ -22,7 +22,7 @@ def change_presence(uow: UnitOfWork, actor: Actor, agent_id: int, cmd: PresenceC
         if not cmd.reason:
             raise InvalidInput("not ready needs a reason")
         if not not_ready_reason_exists(uow, cmd.reason):
-            raise InvalidInput(f"unknown not-ready reason {cmd.reason!r}")
+            raise InvalidInput(f"unknown or inactive not-ready reason {cmd.reason!r}")
     elif cmd.reason:
         raise InvalidInput("a reason is given only with not_ready")
     if state == PresenceState.LOGGED_OUT and _busy(uow, agent.id):
@@ -54,4 +54,5 @@ def _busy(uow: UnitOfWork, agent_id: int) -> bool:
 
 
 def not_ready_reason_exists(uow: UnitOfWork, code: str) -> bool:
-    return uow.session.scalar(select(NotReadyReason.id).where(NotReadyReason.code == code)) is not None
+    active = select(NotReadyReason.id).where(NotReadyReason.code == code, NotReadyReason.is_active)
+    return uow.session.scalar(active) is not None

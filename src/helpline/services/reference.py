@@ -3,13 +3,17 @@ for every kind, described by a `ReferenceKind`. There is no delete: history refe
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+import holidays
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from helpline.adapters.db.models import Base, Client, NotReadyReason, Site, Skill, Team, WrapUpCode
-from helpline.domain.errors import NotFound
+from helpline.domain.errors import InvalidInput, NotFound
+from helpline.domain.permissions import Actor
+from helpline.services import audit
 from helpline.services import reference_schemas as s
 from helpline.services.admin_schemas import column_values
 from helpline.services.schemas import View
@@ -66,6 +70,31 @@ def update_item(uow: UnitOfWork, kind: ReferenceKind, item_id: int, cmd: BaseMod
     uow.flush()
     uow.commit()
     return kind.view.model_validate(record)
+
+
+def set_active(uow: UnitOfWork, actor: Actor, kind: ReferenceKind, item_id: int, active: bool) -> View:
+    """Deactivate (or reactivate) a record of a kind that can be: history keeps referring to an inactive one,
+    but it is refused for new use (a wrap-up code when completing, a reason when going not ready)."""
+    record = _load(uow, kind, item_id)
+    if not hasattr(record, "is_active"):
+        raise InvalidInput(f"a {kind.name} cannot be deactivated")
+    if record.is_active != active:
+        record.is_active = active
+        audit.record(uow, actor, "activate" if active else "deactivate", kind.name, item_id, code=record.code)
+    uow.flush()
+    view = kind.view.model_validate(record)
+    uow.commit()
+    return view
+
+
+def public_holidays(country: str, year: int, language: str = "en") -> list[tuple[date, str]]:
+    """A country's public holidays in a year, from the `holidays` package working calendars use, named in
+    `language` when the package has it."""
+    calendar = holidays.country_holidays(country, years=year)
+    named = [code for code in calendar.supported_languages if code.split("_")[0] == language]
+    if named:
+        calendar = holidays.country_holidays(country, years=year, language=min(named))
+    return sorted(calendar.items())
 
 
 def _load(uow: UnitOfWork, kind: ReferenceKind, item_id: int) -> Any:

@@ -86,12 +86,14 @@ class WrapUpCodeCreate(Command):
 
 class WrapUpCodeUpdate(Patch):
     name: Name | None = None
+    is_active: bool | None = Field(None, description="Inactive codes stay in history but are refused for new use")
 
 
 class WrapUpCodeView(View):
     id: int
     code: str
     name: str
+    is_active: bool
 
 
 class NotReadyReasonCreate(Command):
@@ -103,6 +105,7 @@ class NotReadyReasonCreate(Command):
 class NotReadyReasonUpdate(Patch):
     name: Name | None = None
     paid: bool | None = None
+    is_active: bool | None = Field(None, description="Inactive reasons stay in history but are refused for new use")
 
 
 class NotReadyReasonView(View):
@@ -110,3 +113,4 @@ class NotReadyReasonView(View):
     code: str
     name: str
     paid: bool
+    is_active: bool

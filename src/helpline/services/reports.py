@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -91,8 +91,11 @@ class ReportResult:
 
 
 def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone: str,
-               exported: Path | None = None) -> ReportResult:
-    """The report from the database, or from an export of the event log (`exported`, see `export_events`)."""
+               exported: Path | None = None, *, only_queues: Collection[int] | None = None,
+               only_agents: Collection[int] | None = None) -> ReportResult:
+    """The report from the database, or from an export of the event log (`exported`, see `export_events`).
+    `only_queues` narrows the queue events to those queues (within the actor's scope); `only_agents` keeps
+    only the events of those agents (answers, handling, transfers: offers and abandons belong to no agent)."""
     spec = request.spec(time_zone)
     try:
         spec.check()
@@ -100,6 +103,9 @@ def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone:
         raise InvalidInput(str(error)) from error
     session = uow.session
     queue_ids = _queues_in_scope(uow, actor)
+    if only_queues is not None:
+        chosen = set(only_queues)
+        queue_ids = [q for q in (queue_ids if queue_ids is not None else chosen) if q in chosen]
     events: pl.LazyFrame | pl.DataFrame
     if exported is None:
         events = frames.load_events(session, spec.start, spec.end, queue_ids=queue_ids,
@@ -111,6 +117,8 @@ def run_report(uow: UnitOfWork, actor: Actor, request: ReportRequest, time_zone:
             raise InvalidInput(str(error)) from error
         if queue_ids is not None:
             events = events.filter(pl.col("queue_id").is_in(queue_ids))
+    if only_agents is not None:
+        events = events.filter(pl.col("agent_id").is_in(list(only_agents)))
     table = report(events, frames.load_queues(session, time_zone), frames.load_agents(session, time_zone), spec,
                    agent_time=_agent_time(uow, actor, spec), cases=_cases(uow, actor, spec))
     return ReportResult(table.columns, table.to_dicts())

@@ -14,12 +14,13 @@ the sending worker has committed the message's provider id; applying it then fai
 import hmac
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from helpline.adapters.db.models import CustomerPhone, InboundMessage, OutboundMessage, SmsPart
+from helpline.adapters.sms.encoding import PartOf
 from helpline.domain.contact import normalize_phone
 from helpline.domain.errors import Forbidden, InvalidInput
 from helpline.domain.vocabulary import Channel
@@ -34,6 +35,7 @@ RECEIPT, MOBILE_ORIGINATED, MALFORMED = "receipt", "mo", "malformed"
 STOP_WORDS = frozenset({"stop", "стоп", "退订", "unsubscribe", "отписаться"})
 STOP_SOURCE = "sms STOP"
 WEBHOOK_KINDS = ("sms-http",)
+PARTS_WINDOW = timedelta(hours=1)  # the parts of one long SMS arrive within minutes; a reference is reused later
 
 
 def is_stop(text: str) -> bool:
@@ -45,9 +47,12 @@ def is_stop(text: str) -> bool:
 
 
 def mobile_originated(source: str, phone: str, text: str, raw: bytes, external_id: str | None = None,
-                      to: str | None = None, at: datetime | None = None) -> Inbound:
+                      to: str | None = None, at: datetime | None = None, part: PartOf | None = None) -> Inbound:
+    """A customer's SMS; `part` when it is one part of a long message (each part is stored as it comes)."""
     meta: dict[str, Any] = {"kind": MOBILE_ORIGINATED, "from": phone, "to": to, "text": text,
                             "at": at.isoformat() if at else None}
+    if part is not None:
+        meta["part"] = {"reference": part.reference, "total": part.total, "seq": part.seq}
     return Inbound(channel=CHANNEL, source=source, raw=raw, external_id=external_id, meta=meta)
 
 
@@ -96,16 +101,43 @@ def receive(uow: UnitOfWork, message: InboundMessage, queue_id: int | None) -> i
     text = str(message.meta.get("text") or "")
     if not phone:
         raise InvalidInput("an SMS without the sender's number")
+    first_id = message.id
+    if message.meta.get("part"):
+        text, first_id = long_message(uow, message)
     if is_stop(text):
         withdraw_marketing(uow, phone)
         return None
     at = message.meta.get("at")
     cmd = ReceiveInteraction(channel=Channel.SMS, queue_id=queue_id, from_address=phone,
                              to_address=message.meta.get("to") or None, external_id=message.external_id,
-                             idempotency_key=inbox.idempotency_key(message.id), subject=text[:80], body=text,
+                             idempotency_key=inbox.idempotency_key(first_id), subject=text[:80], body=text,
                              occurred_at=datetime.fromisoformat(at) if at else None)
     view, _created = intake.receive_interaction(uow, inbox.channel_actor(CHANNEL), cmd)
     return view.id
+
+
+def long_message(uow: UnitOfWork, message: InboundMessage) -> tuple[str, int]:
+    """The whole text of a long SMS this message is a part of, and the first stored part's id (every part
+    then becomes the same one interaction, whichever is processed first). While parts are missing the
+    message waits (inbox.NotYet: retried for about 12 minutes); on its last attempt the parts that came are
+    joined, a gap marked with "[…]"."""
+    part = message.meta["part"]
+    since = message.received_at - PARTS_WINDOW
+    candidates = uow.session.scalars(select(InboundMessage).where(
+        InboundMessage.channel == CHANNEL, InboundMessage.source == message.source,
+        InboundMessage.received_at >= since, InboundMessage.received_at <= message.received_at + PARTS_WINDOW))
+    parts: dict[int, InboundMessage] = {}
+    for found in sorted(candidates, key=lambda m: m.id):
+        other = found.meta.get("part") or {}
+        if found.meta.get("from") == message.meta.get("from") and other.get("reference") == part["reference"] \
+                and other.get("total") == part["total"]:
+            parts.setdefault(int(other["seq"]), found)  # a part the centre delivered twice counts once
+    total = int(part["total"])
+    missing = [seq for seq in range(1, total + 1) if seq not in parts]
+    if missing and not inbox.is_last_attempt(message):
+        raise inbox.NotYet(f"part {part['seq']} of {total}; parts {missing} not received yet")
+    text = "".join(str(parts[seq].meta.get("text") or "") if seq in parts else "[…]" for seq in range(1, total + 1))
+    return text, min(found.id for found in parts.values())
 
 
 def withdraw_marketing(uow: UnitOfWork, phone: str) -> list[int]:

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -245,6 +247,7 @@ class WrapUpCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # False: not for new use
 
 
 class NotReadyReason(Base):
@@ -253,6 +256,7 @@ class NotReadyReason(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     paid: Mapped[bool] = mapped_column(Boolean, default=True)  # unpaid reasons are not shrinkage
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # False: not for new use
 
 
 # --- cases, interactions and the event log ------------------------------------------------------
@@ -303,6 +307,8 @@ class Interaction(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # imported history or a queue_log tail: the system it came from routed it, so live routing leaves it alone
+    routed_elsewhere: Mapped[bool] = mapped_column(default=False, server_default=false())
     from_address: Mapped[str | None] = mapped_column(String(254))
     to_address: Mapped[str | None] = mapped_column(String(254))
     topic: Mapped[str] = mapped_column(String(100), default="")

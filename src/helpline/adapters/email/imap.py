@@ -6,6 +6,7 @@ It waits with IDLE when the server has it (re-issued every few minutes, as RFC 2
 `poll_s` otherwise; a lost connection is retried with back-off, and channel health shows the mailbox state.
 """
 
+import contextlib
 import logging
 import ssl
 import threading
@@ -38,6 +39,7 @@ class ImapSettings:
     idle: bool = True
     processed_folder: str = ""  # empty: mark \Seen and leave in place
     timeout_s: float = 30.0
+    ca_file: str = ""  # trust only this CA (PEM); empty: the system's CAs
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
 
 
@@ -75,14 +77,16 @@ class ImapPoller:
 
     def connect(self) -> IMAPClient:
         s = self.settings
-        context = s.ssl_context or ssl.create_default_context()
+        context = s.ssl_context or ssl.create_default_context(cafile=s.ca_file or None)
         client = IMAPClient(s.host, port=s.port, ssl=s.security == "ssl", ssl_context=context, timeout=s.timeout_s)
         try:
             if s.security == "starttls":
                 client.starttls(context)
             client.login(s.username, s.password)
         except Exception:
-            client.shutdown()
+            # after a failed STARTTLS handshake the socket is already gone: keep the handshake's error, not EBADF
+            with contextlib.suppress(OSError):
+                client.shutdown()
             raise
         with self.new_uow() as uow:
             health.record_ok(uow, self.name, "email", mailbox=s.mailbox, idle=self._can_idle(client))

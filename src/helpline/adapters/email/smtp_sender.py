@@ -10,6 +10,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from helpline.services.channels.outbox import OutgoingMessage, PermanentFailure
 
 SECURITY = ("none", "starttls", "ssl")
+# 5xx answers that are about our connection (530: STARTTLS or AUTH required first), not about the message:
+# the configuration is fixed and the message retried, never dropped
+NOT_PERMANENT = (530,)
 
 
 @dataclass
@@ -23,6 +26,7 @@ class SmtpSender:
     password: str = ""
     timeout_s: float = 30.0
     name: str = "smtp"
+    ca_file: str = ""  # trust only this CA (PEM); empty: the system's CAs
     ssl_context: ssl.SSLContext | None = None  # tests trust their own certificate
 
     def send(self, message: OutgoingMessage) -> str:
@@ -35,7 +39,7 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as error:
             raise PermanentFailure(f"recipient refused: {error.recipients}") from error
         except smtplib.SMTPResponseException as error:
-            if 500 <= error.smtp_code < 600:  # 5xx is final (RFC 5321); 4xx is worth a retry
+            if 500 <= error.smtp_code < 600 and error.smtp_code not in NOT_PERMANENT:  # 5xx is final (RFC 5321)
                 raise PermanentFailure(f"{error.smtp_code} {error.smtp_error!r}") from error
             raise
         if refused:
@@ -60,7 +64,7 @@ class SmtpSender:
         return email
 
     def _connect(self) -> smtplib.SMTP:
-        context = self.ssl_context or ssl.create_default_context()
+        context = self.ssl_context or ssl.create_default_context(cafile=self.ca_file or None)
         if self.security == "ssl":
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s, context=context)
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)

@@ -19,7 +19,7 @@ EVENT_COLUMNS = ("type", "occurred_at", "recorded_at", "interaction_id", "agent_
 INTERACTION_COLUMNS = (
     "id", "client_id", "channel", "direction", "state", "queue_id", "agent_id", "idempotency_key", "external_id",
     "from_address", "topic", "subject", "body", "priority", "exit_reason", "notes", "created_at", "queued_at",
-    "answered_at", "ended_at", "completed_at", "version")
+    "answered_at", "ended_at", "completed_at", "version", "routed_elsewhere")
 Signature = tuple[str, int, int | None]  # (event type, ms, agent for offer_not_answered): one queue_log line
 
 
@@ -110,7 +110,8 @@ def _interaction_rows(w: Writer, calls: list[Call]) -> Iterator[tuple[Any, ...]]
     for c in calls:
         yield (c.id, c.client_id, c.channel, c.direction, c.state, c.queue_id, c.agent_id, c.key, c.external_id,
                c.from_address, c.topic, "", "", c.priority, c.exit_reason, "", w.ms(c.received_ms),
-               w.ms(c.queued_ms), w.ms(c.answered_ms), w.ms(c.ended_ms), w.ms(c.completed_ms), 1)
+               w.ms(c.queued_ms), w.ms(c.answered_ms), w.ms(c.ended_ms), w.ms(c.completed_ms), 1,
+               True)  # the PBX that wrote the queue_log (or the source system) routed it, not Helpline
 
 
 def _event_rows(w: Writer, events: list[EventDraft]) -> Iterator[tuple[Any, ...]]:

@@ -67,6 +67,34 @@ def encode(text: str, reference: int = 0) -> Encoded:
     return Encoded(coding, [header + bytes([seq]) + chunk for seq, chunk in enumerate(chunks, start=1)])
 
 
+@dataclass(frozen=True)
+class PartOf:
+    """Where a received part belongs: the sender's reference for the long message, its parts, this part."""
+
+    reference: int
+    total: int
+    seq: int
+
+
+def concatenation(data: bytes) -> PartOf | None:
+    """The concatenation element of a short_message's user data header (8- or 16-bit reference), if any."""
+    if not data:
+        return None
+    end, i = min(1 + data[0], len(data)), 1
+    while i + 1 < end:
+        element, length = data[i], data[i + 1]
+        body = data[i + 2:i + 2 + length]
+        found = None
+        if element == 0x00 and len(body) == 3:
+            found = PartOf(body[0], body[1], body[2])
+        elif element == 0x08 and len(body) == 4:
+            found = PartOf(body[0] << 8 | body[1], body[2], body[3])
+        if found is not None:
+            return found if 1 <= found.seq <= found.total else None
+        i += 2 + length
+    return None
+
+
 def segment_count(text: str) -> int:
     """How many SMS a text takes (what the gateway bills)."""
     return len(encode(text).parts)

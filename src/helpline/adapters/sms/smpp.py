@@ -109,8 +109,11 @@ def to_inbound(source: str, pdu: Any, raw: bytes) -> Inbound | None:
     sender = _text(pdu.source_addr)
     international = (pdu.source_addr_ton or 0) in (0, 1) and sender.lstrip("+").isdigit()
     phone = "+" + sender.lstrip("+") if international else sender
-    text = encoding.decode(data, pdu.data_coding or 0, has_udh=bool(esm & encoding.UDHI))
-    return sms.mobile_originated(source, phone, text, raw, to=_text(pdu.destination_addr) or None)
+    has_udh = bool(esm & encoding.UDHI)
+    text = encoding.decode(data, pdu.data_coding or 0, has_udh=has_udh)
+    part = encoding.concatenation(data) if has_udh else None
+    return sms.mobile_originated(source, phone, text, raw, to=_text(pdu.destination_addr) or None,
+                                 part=part if part is not None and part.total > 1 else None)
 
 
 class _Waiter:

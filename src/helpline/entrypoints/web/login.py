@@ -10,8 +10,8 @@ from helpline.domain.vocabulary import Role
 from helpline.entrypoints.api.deps import UoW
 from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.identity import check_csrf, choose_language, start_session
-from helpline.entrypoints.web.rendering import get_pages
-from helpline.services import auth
+from helpline.entrypoints.web.rendering import LANGUAGES, get_pages
+from helpline.services import auth, directory
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MAX_USERNAME, MAX_PASSWORD = 80, 200
@@ -45,6 +45,23 @@ def log_in(request: Request, uow: UoW, username: Annotated[str, Form()] = "", pa
     if user.role == Role.INTEGRATION.value:
         raise Forbidden("integration accounts use the API, not the web pages")
     start_session(request, user.id)
+    return RedirectResponse(safe_next(next_path), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/language")
+def choose_page_language(request: Request, uow: UoW, language: Annotated[str, Form()] = "",
+                         csrf: Annotated[str, Form()] = "",
+                         next_path: Annotated[str, Form(alias="next")] = "/") -> Response:
+    """The language switch in the top bar: kept in the session and, for a logged-in person, in their profile,
+    so every later session opens in it."""
+    choose_language(request)
+    check_csrf(request, csrf)
+    if language in LANGUAGES:
+        request.session["lang"] = language
+        user_id = request.session.get("user_id")
+        actor = auth.actor_for_user_id(uow, user_id) if isinstance(user_id, int) else None
+        if actor is not None:
+            directory.set_language(uow, actor, language)
     return RedirectResponse(safe_next(next_path), status_code=status.HTTP_303_SEE_OTHER)
 
 

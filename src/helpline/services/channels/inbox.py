@@ -29,6 +29,18 @@ PENDING, PROCESSED, IGNORED, FAILED = "pending", "processed", "ignored", "failed
 MAX_ATTEMPTS = 5
 RETRY_DELAYS_S = (5, 30, 120, 600)  # after the 1st, 2nd, ... failure
 
+
+
+class NotYet(Exception):
+    """A handler's answer for a message that waits for another (the rest of a long SMS): it is retried on the
+    usual schedule, and the channel is not reported failing. A handler decides what to do on the last
+    attempt (`is_last_attempt`)."""
+
+
+def is_last_attempt(message: InboundMessage) -> bool:
+    return message.attempts >= MAX_ATTEMPTS - 1
+
+
 # Handlers are looked up by the message's source (a configured connector's name), then by its channel.
 Handler = Callable[[UnitOfWork, InboundMessage], int | None]
 
@@ -113,14 +125,17 @@ def process_one(new_uow: UnitOfWorkFactory, message_id: int, handlers: Mapping[s
             uow.commit()
             health.recovered(uow, source)
             return status
+        except NotYet as waiting:
+            uow.session.rollback()
+            error_text, unhealthy = f"waiting: {waiting}", False
         except Exception as error:  # any failure is recorded on the message, never lost
             uow.session.rollback()
             log.warning("inbound message %s failed: %s", message_id, error)
-            error_text = f"{type(error).__name__}: {error}"
-    return _record_failure(new_uow, message_id, error_text)
+            error_text, unhealthy = f"{type(error).__name__}: {error}", True
+    return _record_failure(new_uow, message_id, error_text, unhealthy)
 
 
-def _record_failure(new_uow: UnitOfWorkFactory, message_id: int, error_text: str) -> str:
+def _record_failure(new_uow: UnitOfWorkFactory, message_id: int, error_text: str, unhealthy: bool = True) -> str:
     with new_uow() as uow:
         message = uow.session.get(InboundMessage, message_id)
         assert message is not None
@@ -133,7 +148,8 @@ def _record_failure(new_uow: UnitOfWorkFactory, message_id: int, error_text: str
             delay = RETRY_DELAYS_S[min(message.attempts, len(RETRY_DELAYS_S)) - 1]
             message.next_attempt_at = uow.now() + timedelta(seconds=delay)
         uow.commit()
-        health.record_error(uow, message.source, message.channel, error_text)
+        if unhealthy:
+            health.record_error(uow, message.source, message.channel, error_text)
         return message.status
 
 

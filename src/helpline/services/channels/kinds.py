@@ -54,6 +54,7 @@ class ImapKindSettings(EmailIntakeSettings):
     host: str = Field(min_length=1)
     port: int = Field(993, gt=0, lt=65536)
     security: Security = "ssl"
+    ca_file: str = Field("", description="trust only this CA certificate file (PEM); empty: the system's CAs")
     username: str = Field(min_length=1)
     password: str = ""
     mailbox: str = "INBOX"
@@ -73,6 +74,7 @@ class SmtpSenderSettings(KindSettings):
     host: str = Field(min_length=1)
     port: int = Field(587, gt=0, lt=65536)
     security: Security = "starttls"
+    ca_file: str = Field("", description="trust only this CA certificate file (PEM); empty: the system's CAs")
     username: str = ""
     password: str = ""
     from_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")

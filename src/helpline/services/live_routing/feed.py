@@ -39,7 +39,7 @@ class FedEvent:
     vip_tier: int
     language: str | None
     channel: str | None
-    imported: bool  # history from another system (no creator in Helpline): that system routed it
+    imported: bool  # history from another system, or a PBX's queue_log: that system routed it
 
 
 # Events whose payload routing reads (a not-ready reason, a transfer's target, an exit's reason), and those
@@ -49,7 +49,7 @@ _WITH_INTERACTION = ("entered_queue", "offered", "answered")
 _COLUMNS = (Event.seq, Event.type, Event.occurred_at, Event.interaction_id, Event.agent_id, Event.queue_id,
             case((Event.type.in_(_WITH_DATA), Event.data), else_=None))
 _INTERACTION = (Interaction.id, func.coalesce(Interaction.priority, 0), func.coalesce(Customer.vip_tier, 0),
-                Interaction.language, Interaction.channel, Interaction.created_by_user_id.is_(None))
+                Interaction.language, Interaction.channel, Interaction.routed_elsewhere)
 
 
 _UNKNOWN = (0, 0, None, None, False)

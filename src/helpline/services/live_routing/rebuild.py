@@ -34,9 +34,9 @@ def rebuild(engine: RoutingEngine, session: Session, now: datetime, languages: f
             select(Interaction.id, Interaction.queue_id, func.coalesce(Interaction.queued_at, Interaction.created_at),
                    Interaction.priority, Interaction.language, func.coalesce(Customer.vip_tier, 0))
             .outerjoin(Customer, Customer.id == Interaction.customer_id)
-            # imported history (no creator in Helpline) was routed by the system it came from
+            # imported history was routed by the system it came from
             .where(Interaction.state == InteractionState.QUEUED.value, Interaction.queue_id.is_not(None),
-                   Interaction.created_by_user_id.is_not(None))
+                   Interaction.routed_elsewhere.is_(False))
             .order_by(func.coalesce(Interaction.queued_at, Interaction.created_at), Interaction.id)):
         at = max(at, seconds(queued_at))
         engine.interaction_arrived(str(iid), str(queue_id), at, priority, vip,

@@ -1,0 +1,233 @@
+"""What an operator captures for each case type (BRIEF §5), and the checks on it. Pure: no framework,
+database or I/O; the caller passes today's date in the centre's time zone.
+
+Labels, choice texts and error messages are English message ids: the web pages translate them (desk.po).
+`check(case_type, raw, today)` turns the posted text into JSON-storable values for `cases.details`, or
+returns field name -> message id for what is wrong."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from helpline.domain.vocabulary import CaseType
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    DATE = "date"
+    TIME = "time"
+    NUMBER = "number"  # a non-negative number (money, minutes)
+    COUNT = "count"  # a non-negative whole number
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    VIN = "vin"
+    PLATE = "plate"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    max_length: int = 300
+    past_only: bool = False  # a date that must not be in the future
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    case_type: CaseType
+    fields: tuple[Field, ...]
+    product_lines: tuple[str, ...] = field(default=())  # the case's product line follows field `product`
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+# --- messages (ids for the catalogues) ---------------------------------------------------------------
+
+REQUIRED = "This field is required."
+TOO_LONG = "This is too long."
+NOT_A_DATE = "Enter a date."
+NOT_A_TIME = "Enter a time (hh:mm)."
+FUTURE_DATE = "The date cannot be in the future."
+NOT_A_NUMBER = "Enter a number of zero or more."
+NOT_A_COUNT = "Enter a whole number of zero or more."
+NOT_A_CHOICE = "Choose one of the options."
+BAD_VIN = "A VIN has 17 letters and digits (no I, O or Q)."
+BAD_PLATE = "Enter a plate number of letters and digits (up to 12)."
+EUROPROTOCOL_INJURED = "The simplified europrotocol is only for accidents with no injured: set injured to 0."
+EUROPROTOCOL_POLICE = "With the simplified europrotocol the police are not involved."
+UNKNOWN_TYPE = "This case type has no form."
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+PLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁ]{4,12}$")
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
+    CaseForm(CaseType.MOTOR_CLAIM, (
+        Field("product", "Insurance", Kind.CHOICE, required=True, choices=(("osago", "OSAGO"), ("kasko", "KASKO"))),
+        Field("europrotocol", "Simplified europrotocol", Kind.YES_NO, required=True, choices=YES_NO),
+        Field("accident_date", "Date of the accident", Kind.DATE, required=True, past_only=True),
+        Field("accident_time", "Time of the accident", Kind.TIME),
+        Field("place", "Place of the accident", required=True),
+        Field("plate", "Plate number", Kind.PLATE, required=True),
+        Field("vin", "VIN", Kind.VIN),
+        Field("policy_number", "Policy number", max_length=60),
+        Field("other_vehicles", "Other vehicles (plate, policy, insurer)", Kind.TEXTAREA, max_length=2000),
+        Field("drivers", "Drivers", Kind.TEXTAREA, required=True, max_length=2000),
+        Field("injured", "Number of injured", Kind.COUNT, required=True),
+        Field("witnesses", "Witnesses", Kind.TEXTAREA, max_length=2000),
+        Field("police_report", "Police report", Kind.CHOICE, required=True,
+              choices=(("none", "No police"), ("called", "Police called"), ("issued", "Report issued"))),
+        Field("damage", "Damage", Kind.TEXTAREA, required=True, max_length=4000),
+        Field("inspection_place", "Where the car can be inspected"),
+    ), product_lines=("osago", "kasko")),
+    CaseForm(CaseType.PROPERTY_CLAIM, (
+        Field("loss_date", "Date of the loss", Kind.DATE, required=True, past_only=True),
+        Field("loss_kind", "Kind of loss", Kind.CHOICE, required=True,
+              choices=(("fire", "Fire"), ("flood", "Flood"), ("theft", "Theft"), ("storm", "Storm"),
+                       ("other", "Other"))),
+        Field("location", "Location", required=True),
+        Field("description", "Description", Kind.TEXTAREA, required=True, max_length=4000),
+        Field("estimate", "Estimated loss (RUB)", Kind.NUMBER),
+        Field("contact", "Contact for the adjuster"),
+    )),
+    CaseForm(CaseType.DMS_GUARANTEE_LETTER, (
+        Field("insured", "Insured person", required=True),
+        Field("programme", "Programme", required=True),
+        Field("clinic", "Clinic", required=True),
+        Field("service", "Requested service", Kind.TEXTAREA, required=True, max_length=2000),
+        Field("curator_decision", "Doctor-curator's decision", Kind.CHOICE, required=True,
+              choices=(("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused"))),
+        Field("limit", "Limit (RUB)", Kind.NUMBER),
+        Field("valid_until", "Valid until", Kind.DATE),
+    )),
+    CaseForm(CaseType.TRAVEL_ASSISTANCE, (
+        Field("country", "Country", required=True),
+        Field("city", "City", required=True),
+        Field("symptoms", "Symptoms", Kind.TEXTAREA, required=True, max_length=4000),
+        Field("triage", "Triage", Kind.CHOICE, required=True,
+              choices=(("routine", "Routine"), ("urgent", "Urgent"), ("emergency", "Emergency"))),
+        Field("provider", "Provider from the network"),
+        Field("payment_guarantee", "Guarantee of payment sent", Kind.YES_NO, choices=YES_NO),
+        Field("costs", "Costs (EUR)", Kind.NUMBER),
+        Field("repatriation", "Repatriation needed", Kind.YES_NO, choices=YES_NO),
+    )),
+    CaseForm(CaseType.ROADSIDE_ASSISTANCE, (
+        Field("location", "Location", required=True),
+        Field("safe", "The customer is in a safe place", Kind.YES_NO, required=True, choices=YES_NO),
+        Field("vehicle", "Vehicle (make, model, plate)", required=True),
+        Field("service", "Service", Kind.CHOICE, required=True,
+              choices=(("tow", "Tow"), ("jump_start", "Jump start"), ("commissioner", "Accident commissioner"),
+                       ("tyre", "Tyre change"), ("fuel", "Fuel delivery"))),
+        Field("provider", "Provider"),
+        Field("eta_minutes", "ETA (minutes)", Kind.COUNT),
+    )),
+    CaseForm(CaseType.COMPLAINT, (
+        Field("complainant", "Complainant", required=True),
+        Field("subject", "Subject", required=True),
+        Field("facts", "Facts", Kind.TEXTAREA, required=True, max_length=4000),
+        Field("remedy", "Remedy sought", Kind.TEXTAREA, max_length=2000),
+        Field("evidence", "Evidence", Kind.TEXTAREA, max_length=2000),
+        Field("handler", "Handler"),
+        Field("root_cause", "Root cause", Kind.CHOICE,
+              choices=(("service", "Service"), ("claims", "Claims handling"), ("sales", "Sales"),
+                       ("product", "Product terms"), ("other", "Other"))),
+    )),
+)}
+FORM_TYPES: tuple[CaseType, ...] = tuple(FORMS)
+ALL_FIELD_NAMES = frozenset(f.name for form in FORMS.values() for f in form.fields)
+
+
+def form_for(case_type: CaseType | str) -> CaseForm | None:
+    try:
+        return FORMS.get(CaseType(case_type))
+    except ValueError:
+        return None
+
+
+def check(case_type: CaseType | str, raw: Mapping[str, str], today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form's values, cleaned, or the errors by field (message ids). Unknown keys are ignored."""
+    form = form_for(case_type)
+    if form is None:
+        return {}, {"__form__": UNKNOWN_TYPE}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in form.fields:
+        text = str(raw.get(spec.name, "") or "").strip()
+        if not text:
+            if spec.required:
+                errors[spec.name] = REQUIRED
+            continue
+        value, problem = _clean(spec, text, today)
+        if problem:
+            errors[spec.name] = problem
+        else:
+            values[spec.name] = value
+    errors.update((k, v) for k, v in _rules(form.case_type, values).items() if k not in errors)
+    return (values, {}) if not errors else ({}, errors)
+
+
+def _clean(spec: Field, text: str, today: date) -> tuple[Any, str | None]:
+    if len(text) > spec.max_length:
+        return None, TOO_LONG
+    if spec.kind in (Kind.TEXT, Kind.TEXTAREA):
+        return text, None
+    if spec.kind == Kind.DATE:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return None, NOT_A_DATE
+        if spec.past_only and day > today:
+            return None, FUTURE_DATE
+        return day.isoformat(), None
+    if spec.kind == Kind.TIME:
+        return (text.zfill(5), None) if TIME_PATTERN.match(text) else (None, NOT_A_TIME)
+    if spec.kind == Kind.NUMBER:
+        try:
+            number = float(text.replace(",", ".").replace(" ", ""))
+        except ValueError:
+            return None, NOT_A_NUMBER
+        if number < 0 or number != number or number in (float("inf"),):
+            return None, NOT_A_NUMBER
+        return (int(number) if number.is_integer() else round(number, 2)), None
+    if spec.kind == Kind.COUNT:
+        return (int(text), None) if text.isdigit() and len(text) <= 6 else (None, NOT_A_COUNT)
+    if spec.kind in (Kind.CHOICE, Kind.YES_NO):
+        return (text, None) if text in {value for value, _label in spec.choices} else (None, NOT_A_CHOICE)
+    if spec.kind == Kind.VIN:
+        vin = text.upper().replace(" ", "")
+        return (vin, None) if VIN_PATTERN.match(vin) else (None, BAD_VIN)
+    if spec.kind == Kind.PLATE:
+        plate = text.upper().replace(" ", "")
+        return (plate, None) if PLATE_PATTERN.match(plate) else (None, BAD_PLATE)
+    raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def _rules(case_type: CaseType, values: Mapping[str, Any]) -> dict[str, str]:
+    """Checks across fields."""
+    errors: dict[str, str] = {}
+    if case_type == CaseType.MOTOR_CLAIM and values.get("europrotocol") == "yes":
+        if values.get("injured", 0) != 0:
+            errors["injured"] = EUROPROTOCOL_INJURED
+        if values.get("police_report") not in (None, "none"):
+            errors["police_report"] = EUROPROTOCOL_POLICE
+    return errors
+
+
+def messages() -> set[str]:
+    """Every message id of the forms (labels, choices, errors), for the catalogue check."""
+    found = {REQUIRED, TOO_LONG, NOT_A_DATE, NOT_A_TIME, FUTURE_DATE, NOT_A_NUMBER, NOT_A_COUNT, NOT_A_CHOICE,
+             BAD_VIN, BAD_PLATE, EUROPROTOCOL_INJURED, EUROPROTOCOL_POLICE, UNKNOWN_TYPE}
+    for form in FORMS.values():
+        for spec in form.fields:
+            found.add(spec.label)
+            found.update(label for _value, label in spec.choices)
+    return found

@@ -1,0 +1,92 @@
+"""Use cases of the desk's case form and identity check: the checked form goes into `cases.details`, through
+the same case update the API uses (`cases.update_case`: scope, health-data audit, version check, commit)."""
+
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import Any
+
+from sqlalchemy import select
+
+from helpline.adapters.db.models import Agent, Case, Interaction
+from helpline.domain import case_forms
+from helpline.domain.errors import Forbidden, InvalidInput, NotFound
+from helpline.domain.permissions import Actor
+from helpline.domain.vocabulary import CaseType, Role
+from helpline.services import cases, scope
+from helpline.services.schemas import CaseUpdate, CaseView
+from helpline.services.unit_of_work import UnitOfWork
+
+IDENTITY_CHECKS = ("full_name", "date_of_birth", "policy_number", "address")  # what the operator asked
+
+
+@dataclass(frozen=True)
+class Saved:
+    case: CaseView | None
+    errors: dict[str, str]
+
+
+def local_today(uow: UnitOfWork, zone: tzinfo) -> date:
+    return uow.now().astimezone(zone).date()
+
+
+def _case_of(uow: UnitOfWork, actor: Actor, interaction_id: int) -> Case:
+    """The case of an interaction the actor is working on (an agent: only their own interactions)."""
+    interaction = uow.session.scalar(select(Interaction).where(Interaction.id == interaction_id,
+                                                               scope.interaction_filter(uow, actor)))
+    if interaction is None:
+        raise NotFound("interaction", interaction_id)
+    if actor.role == Role.AGENT and interaction.agent_id != actor.agent_id:
+        raise Forbidden(f"interaction {interaction_id} is not assigned to you")
+    if interaction.case_id is None:
+        raise NotFound("case of interaction", interaction_id)
+    case = uow.session.get(Case, interaction.case_id)
+    if case is None:
+        raise NotFound("case", interaction.case_id)
+    return case
+
+
+def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type: CaseType | str,
+                   raw: dict[str, str], today: date) -> Saved:
+    """Check the form of `case_type` and store it as the case's details (the case takes that type; a motor
+    claim's product sets the product line). Other keys already in details (the identity checks) are kept."""
+    case = _case_of(uow, actor, interaction_id)
+    form = case_forms.form_for(case_type)
+    if form is None:
+        raise InvalidInput(f"case type {case_type!r} has no form")
+    values, errors = case_forms.check(form.case_type, raw, today)
+    if errors:
+        return Saved(None, errors)
+    details = {k: v for k, v in (case.details or {}).items() if k not in case_forms.ALL_FIELD_NAMES}
+    details.update(values)
+    update: dict[str, Any] = {"type": form.case_type, "details": details}
+    if form.product_lines and values.get("product") in form.product_lines:
+        update["product_line"] = values["product"]
+    return Saved(cases.update_case(uow, actor, case.id, CaseUpdate(**update)), {})
+
+
+def verify_identity(uow: UnitOfWork, actor: Actor, interaction_id: int, checks: list[str]) -> CaseView:
+    """Record that the operator checked who the customer is. Customers have no date of birth or identity
+    field, so the check is kept on the case: a line in its notes (for people) and an entry in
+    `details.identity_checks` (for the desk: which interaction, which checks, who, when)."""
+    chosen = [c for c in IDENTITY_CHECKS if c in set(checks)]
+    if len(chosen) < 2:
+        raise InvalidInput("tick at least two identity checks")
+    case = _case_of(uow, actor, interaction_id)
+    agent = uow.session.get(Agent, actor.agent_id) if actor.agent_id else None
+    who = agent.display_name if agent else actor.username
+    at = uow.now()
+    entry = {"interaction_id": interaction_id, "checks": chosen, "agent_id": actor.agent_id,
+             "user_id": actor.user_id, "at": at.isoformat()}
+    details = dict(case.details or {})
+    details["identity_checks"] = [*details.get("identity_checks", []), entry]
+    line = f"[{at.isoformat(timespec='seconds')}] Identity verified by {who} ({', '.join(chosen)}), " \
+           f"interaction {interaction_id}."
+    notes = f"{case.notes}\n{line}" if case.notes else line
+    return cases.update_case(uow, actor, case.id, CaseUpdate(details=details, notes=notes))
+
+
+def identity_verified(details: dict[str, Any], interaction_id: int) -> list[str] | None:
+    for entry in details.get("identity_checks", []) or []:
+        if isinstance(entry, dict) and entry.get("interaction_id") == interaction_id:
+            return list(entry.get("checks", []))
+    return None
