@@ -388,3 +388,44 @@ def test_an_untrusted_smtp_server_gets_nothing_and_the_reply_waits_for_retry(req
     assert waiting.status == "queued" and waiting.next_attempt_at is not None and reason in waiting.error
     state = health_of(container, "mail-out")
     assert state is not None and state.status == "failing" and reason in (state.last_error or "")
+
+
+# --- the SMTP listener offering STARTTLS ------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_listener(container, server_cert):
+    from helpline.adapters.email.smtp_listener import SmtpListener
+
+    service = SmtpListener(container.uow, "mail-in", "127.0.0.1", free_port(), 64 * 1024, ["support@insurer.ru"],
+                           tls_files=(str(server_cert.cert), str(server_cert.key)), require_starttls=True)
+    service.start()
+    yield service
+    service.stop()
+
+
+def test_the_listener_refuses_mail_before_starttls_and_stores_it_after(tls_listener, container, ca):
+    import smtplib
+
+    raw = mail(subject="Over TLS", to="support@insurer.ru")
+    with smtplib.SMTP("127.0.0.1", tls_listener.port, timeout=10) as plain:
+        plain.ehlo()
+        assert plain.has_extn("starttls")
+        code, _reply = plain.mail(SENDER)
+        assert code == 530  # "Must issue a STARTTLS command first": nothing travels in clear text
+    with smtplib.SMTP("127.0.0.1", tls_listener.port, timeout=10) as client:
+        client.starttls(context=ssl.create_default_context(cafile=str(ca.cert)))
+        assert client.sendmail(SENDER, ["support@insurer.ru"], raw) == {}
+    with container.uow() as uow:
+        stored = list(uow.session.scalars(select(m.InboundMessage.raw)))
+    assert stored == [raw]
+
+
+def test_listener_tls_settings_must_come_in_pairs():
+    from pydantic import ValidationError
+
+    from helpline.services.channels.kinds import SmtpListenerSettings
+
+    for wrong in ({"tls_cert_file": "/etc/cert.pem"}, {"require_starttls": True}):
+        with pytest.raises(ValidationError):
+            SmtpListenerSettings.model_validate({"recipients": ["@insurer.ru"], **wrong})

@@ -71,8 +71,10 @@ def _imap(config: ConfigView, container: Container) -> Connector:
 
 def _smtp_listener(config: ConfigView, container: Container) -> Connector:
     settings = SmtpListenerSettings.model_validate(config.settings)
+    tls_files = (settings.tls_cert_file, settings.tls_key_file) if settings.tls_cert_file else None
     listener = SmtpListener(container.uow, config.name, settings.host, settings.port, settings.max_bytes,
-                            settings.recipients, wake=lambda: container.wake_channels())
+                            settings.recipients, wake=lambda: container.wake_channels(), tls_files=tls_files,
+                            require_starttls=settings.require_starttls)
     ours = set(listener.recipients.our_addresses)
     return Connector(handler=_email_intake(config, container, settings, ours), services=[listener])
 

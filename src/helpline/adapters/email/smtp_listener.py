@@ -8,6 +8,7 @@ Only the configured recipient addresses and domains are accepted (550 for the re
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from email.parser import BytesHeaderParser
@@ -77,8 +78,10 @@ class _Handler:
 
 class SmtpListener:
     def __init__(self, new_uow: UnitOfWorkFactory, name: str, host: str, port: int, max_bytes: int,
-                 recipients: Iterable[str], wake: Callable[[], None] = lambda: None, writers: int = 4) -> None:
+                 recipients: Iterable[str], wake: Callable[[], None] = lambda: None, writers: int = 4,
+                 tls_files: tuple[str, str] | None = None, require_starttls: bool = False) -> None:
         self.new_uow, self.name, self.wake = new_uow, name, wake
+        self.tls_files, self.require_starttls = tls_files, require_starttls  # (certificate, key) PEM files
         self.host, self.port, self.max_bytes, self.writers = host, port, max_bytes, writers
         self.recipients = Recipients(recipients)
         self.executor: ThreadPoolExecutor | None = None
@@ -93,8 +96,14 @@ class SmtpListener:
 
     def start(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix=f"smtp-{self.name}")
+        tls_context = None
+        if self.tls_files is not None:  # read at start, so a renewed certificate is taken on restart
+            tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls_context.minimum_version = ssl.TLSVersion.TLSv1_2
+            tls_context.load_cert_chain(*self.tls_files)
         self.controller = Controller(_Handler(self), hostname=self.host, port=self.port,
-                                     data_size_limit=self.max_bytes, server_hostname="helpline", ready_timeout=10)
+                                     data_size_limit=self.max_bytes, server_hostname="helpline", ready_timeout=10,
+                                     tls_context=tls_context, require_starttls=self.require_starttls)
         self.controller.start()
 
     def stop(self) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from helpline.domain import opening_hours
 
@@ -68,6 +68,17 @@ class SmtpListenerSettings(EmailIntakeSettings):
     port: int = Field(2525, gt=0, lt=65536)
     max_bytes: int = Field(25 * 1024 * 1024, gt=0, description="larger messages are refused with 552")
     recipients: list[str] = Field(min_length=1, description="accepted addresses, or domains as @insurer.ru")
+    tls_cert_file: str = Field("", description="PEM certificate to offer STARTTLS with; empty: no STARTTLS")
+    tls_key_file: str = Field("", description="its private key (PEM)")
+    require_starttls: bool = Field(False, description="refuse mail until the sender has started TLS")
+
+    @model_validator(mode="after")
+    def _tls_files(self) -> "SmtpListenerSettings":
+        if bool(self.tls_cert_file) != bool(self.tls_key_file):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.require_starttls and not self.tls_cert_file:
+            raise ValueError("require_starttls needs tls_cert_file and tls_key_file")
+        return self
 
 
 class SmtpSenderSettings(KindSettings):
