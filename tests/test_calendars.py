@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpline.domain.calendars import WorkingCalendar
+from helpline.domain.calendars import DAY_OFF, WORKING_DAY, WorkingCalendar, site_calendar
 from helpline.kpi.business_time import business_seconds_between, business_seconds_expr, cumulative_business_seconds
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -175,3 +175,43 @@ def test_vectorised_business_seconds_equal_the_pure_ones(calendar: WorkingCalend
 def test_business_time_over_a_timedelta_is_never_more_than_elapsed() -> None:
     start = datetime(2027, 1, 1, tzinfo=UTC)
     assert MOSCOW.business_seconds(start, start + timedelta(days=30)) <= 30 * 86_400
+
+
+# --- a site's calendar: its country's holidays + its days off − its working days ---------------------------
+
+
+def test_a_sites_day_off_closes_a_working_day_and_its_working_day_opens_a_saturday() -> None:
+    plain = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU")
+    tatarstan = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU",
+                              [(date(2027, 8, 30), DAY_OFF), (date(2027, 8, 28), WORKING_DAY)])
+    assert plain.is_working_day(date(2027, 8, 30)) and not tatarstan.is_working_day(date(2027, 8, 30))  # Monday
+    assert not plain.is_working_day(date(2027, 8, 28))  # a Saturday
+    assert tatarstan.working_spans(date(2027, 8, 28)) == ((9 * H, 18 * H),)
+    # a working day also overrides the country's holiday, a day off the country's transferred working Saturday
+    overrides = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU",
+                              [(date(2027, 6, 14), WORKING_DAY), (date(2027, 2, 20), DAY_OFF)])
+    assert overrides.is_working_day(date(2027, 6, 14)) and not overrides.is_working_day(date(2027, 2, 20))
+    assert MOSCOW.is_working_day(date(2027, 2, 20)) and not MOSCOW.is_working_day(date(2027, 6, 14))
+    assert plain == MOSCOW
+
+
+def test_business_time_across_a_sites_days_off_and_working_days() -> None:
+    friday_5pm, monday_10am = datetime(2027, 8, 27, 17, tzinfo=MSK), datetime(2027, 8, 30, 10, tzinfo=MSK)
+    plain = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU")
+    assert plain.business_seconds(friday_5pm, monday_10am) == 2 * H  # Fri 17–18, Mon 09–10
+    worked_saturday = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU", [(date(2027, 8, 28), WORKING_DAY)])
+    assert worked_saturday.business_seconds(friday_5pm, monday_10am) == 11 * H  # + Sat 09–18
+    closed_monday = site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU",
+                                  [(date(2027, 8, 28), WORKING_DAY), (date(2027, 8, 30), DAY_OFF)])
+    assert closed_monday.business_seconds(friday_5pm, monday_10am) == 10 * H  # Fri 17–18 + Sat
+    assert closed_monday.add_business_seconds(friday_5pm, 11 * H) == datetime(2027, 8, 31, 10, tzinfo=MSK)
+    assert closed_monday.add_working_days(date(2027, 8, 27), 2) == date(2027, 8, 31)  # Sat, then Tue
+    frame = pl.DataFrame({"start": [friday_5pm], "end": [monday_10am]},
+                         schema={"start": pl.Datetime("us", "UTC"), "end": pl.Datetime("us", "UTC")})
+    assert business_seconds_between(closed_monday, frame["start"], frame["end"]).to_list() == [10 * H]
+    always = site_calendar("Europe/Moscow", {}, "RU", [(date(2027, 8, 28), DAY_OFF)])
+    assert always.business_seconds(friday_5pm, monday_10am) == (7 + 24 + 10) * H  # 24/7 less the day off
+    with pytest.raises(ValueError, match="unknown calendar day kind"):
+        site_calendar("Europe/Moscow", WEEKDAYS_9_18, "RU", [(date(2027, 8, 28), "holiday")])
+    with pytest.raises(ValueError, match="both"):
+        site_calendar("UTC", {}, None, [(date(2027, 1, 1), DAY_OFF), (date(2027, 1, 1), WORKING_DAY)])

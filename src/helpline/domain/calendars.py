@@ -19,12 +19,16 @@ Spans are local wall-clock times ("HH:MM", "24:00" allowed as an end). They are 
 calendar's zone, so durations are real elapsed time across DST changes: a wall time that does not exist (the
 spring-forward gap) stands for the transition instant, an ambiguous one (the fall-back fold) for its first
 occurrence. A 00:00–24:00 span thus lasts 23 h or 25 h on change days.
+
+A site's calendar (`site_calendar`) is its business hours + its country's public holidays + the dates an
+administrator added: a `day_off` (a regional holiday, the insurer's own closed day) is an extra holiday, a
+`working_day` (a transferred working Saturday) an extra working day.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -34,6 +38,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_OFF, WORKING_DAY = "day_off", "working_day"
+CALENDAR_DAY_KINDS = (DAY_OFF, WORKING_DAY)  # the kinds of date a site's calendar adds to its country's
+OFFICE_HOURS = {day: [["09:00", "18:00"]] for day in WEEKDAYS[:5]}  # a new site's business hours
 DAY_S = 86_400
 _CLOCK = re.compile(r"^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$")
 _MAX_IDLE_DAYS = 3_660  # give up looking for working time after ten years without any
@@ -242,6 +249,20 @@ class WorkingCalendar:
         if idle >= _MAX_IDLE_DAYS:
             raise ValueError(f"no working time in {_MAX_IDLE_DAYS} consecutive days: the calendar never opens")
         return idle + 1
+
+
+def site_calendar(time_zone: str, weekly_hours: Mapping[str, Sequence[Sequence[str]]], country: str | None,
+                  days: Iterable[tuple[date, str]] = ()) -> WorkingCalendar:
+    """A site's working calendar: its hours and country, its `day_off` dates closed, its `working_day` dates
+    worked (on the default day's hours) whatever the weekday or the country's calendar says."""
+    off: set[date] = set()
+    worked: set[date] = set()
+    for day, kind in days:
+        if kind not in CALENDAR_DAY_KINDS:
+            raise ValueError(f"unknown calendar day kind {kind!r}; expected one of {', '.join(CALENDAR_DAY_KINDS)}")
+        (off if kind == DAY_OFF else worked).add(day)
+    return WorkingCalendar(time_zone, weekly_hours, country=country, extra_holidays=frozenset(off),
+                           extra_working_days=frozenset(worked))
 
 
 def _aware(moment: datetime) -> datetime:

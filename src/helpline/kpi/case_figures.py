@@ -8,6 +8,7 @@ cases: case_id, customer_id, topic, case_type, site, client, product_line, chann
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -16,7 +17,8 @@ from helpline.domain.calendars import WorkingCalendar
 from helpline.kpi.business_time import business_seconds_between
 from helpline.kpi.case_clock import case_clocks
 
-# Until sites carry their own opening hours (the administration pages), business time counts these.
+# A site's calendar comes from `calendars` (its business hours and added dates); a case of no site, or of a
+# site not given, counts these hours in its time zone, less its country's holidays.
 DEFAULT_BUSINESS_HOURS = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 CASE_DIMENSIONS = frozenset({"case_type", "site", "client", "product_line", "channel", "interval"})
@@ -35,14 +37,18 @@ _QUARTER = 900 * 1_000_000
 
 
 def case_rows(events: pl.DataFrame, cases: pl.DataFrame, start: datetime, end: datetime,
-              window: timedelta = timedelta(days=1)) -> pl.DataFrame:
-    """One row per case opened in [start, end): its dimensions, `_quarter` of opening and the CASE_BASES."""
+              window: timedelta = timedelta(days=1),
+              calendars: Mapping[str, WorkingCalendar] | None = None) -> pl.DataFrame:
+    """One row per case opened in [start, end): its dimensions, `_quarter` of opening and the CASE_BASES.
+    `calendars`: the working calendar of each site, by site name."""
     clocks = case_clocks(events, cases.select("case_id", "customer_id", "topic"), window=window)
     clocks = clocks.filter(pl.col("opened_at").is_between(start.astimezone(UTC), end.astimezone(UTC), closed="left"))
     rows = clocks.join(cases, on="case_id", how="left")
     parts = []
-    for (tz, country), part in rows.partition_by("tz", "holiday_country", as_dict=True).items():
-        calendar = WorkingCalendar(str(tz), DEFAULT_BUSINESS_HOURS, country=str(country) if country else None)
+    for (site, tz, country), part in rows.partition_by("site", "tz", "holiday_country", as_dict=True).items():
+        calendar = (calendars or {}).get(str(site)) if site is not None else None
+        if calendar is None:
+            calendar = WorkingCalendar(str(tz), DEFAULT_BUSINESS_HOURS, country=str(country) if country else None)
         parts.append(part.with_columns(
             business_seconds_between(calendar, part["opened_at"], part["first_response_at"])
             .alias("first_response_business_s"),

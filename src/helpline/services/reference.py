@@ -10,8 +10,9 @@ import holidays
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from helpline.adapters.db.models import Base, Client, NotReadyReason, Site, Skill, Team, WrapUpCode
-from helpline.domain.errors import InvalidInput, NotFound
+from helpline.adapters.db.models import Base, Client, NotReadyReason, Site, SiteCalendarDay, Skill, Team, WrapUpCode
+from helpline.domain import calendars, opening_hours
+from helpline.domain.errors import Conflict, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.services import audit
 from helpline.services import reference_schemas as s
@@ -95,6 +96,78 @@ def public_holidays(country: str, year: int, language: str = "en") -> list[tuple
     if named:
         calendar = holidays.country_holidays(country, years=year, language=min(named))
     return sorted(calendar.items())
+
+
+# --- a site's calendar: business hours and the dates added to its country's --------------------------------
+
+
+def set_business_hours(uow: UnitOfWork, actor: Actor, site_id: int, cmd: s.SiteHoursIn) -> s.SiteView:
+    """Replace a site's weekly business hours (empty: 24/7); business-time clocks count them from now on."""
+    site = _load(uow, SITES, site_id)
+    hours = cmd.model_dump(mode="json")["business_hours"]
+    try:
+        opening_hours.check_hours(hours)
+        calendars.parse_weekly_hours(hours)
+    except ValueError as invalid:
+        raise InvalidInput(str(invalid)) from invalid
+    if site.business_hours != hours:
+        audit.record(uow, actor, "set_business_hours", SITES.name, site_id, before=site.business_hours, after=hours)
+        site.business_hours = hours
+    uow.flush()
+    view = s.SiteView.model_validate(site)
+    uow.commit()
+    return view
+
+
+def list_calendar_days(uow: UnitOfWork, site_id: int) -> list[s.CalendarDayView]:
+    """The dates a site's calendar adds to its country's, in date order."""
+    _load(uow, SITES, site_id)
+    rows = uow.session.scalars(select(SiteCalendarDay).where(SiteCalendarDay.site_id == site_id)
+                               .order_by(SiteCalendarDay.date))
+    return [s.CalendarDayView.model_validate(row) for row in rows]
+
+
+def add_calendar_day(uow: UnitOfWork, actor: Actor, site_id: int, cmd: s.CalendarDayIn) -> s.CalendarDayView:
+    """Add a `day_off` or a `working_day` to a site's calendar; a date already listed is a Conflict."""
+    _load(uow, SITES, site_id)
+    if _calendar_day(uow, site_id, cmd.date) is not None:
+        raise Conflict(f"{cmd.date.isoformat()} is already in the site's calendar")
+    row = SiteCalendarDay(site_id=site_id, date=cmd.date, kind=cmd.kind, name=cmd.name)
+    uow.session.add(row)
+    audit.record(uow, actor, "add_calendar_day", SITES.name, site_id, date=cmd.date.isoformat(), kind=cmd.kind,
+                 name=cmd.name)
+    uow.flush()
+    view = s.CalendarDayView.model_validate(row)
+    uow.commit()
+    return view
+
+
+def remove_calendar_day(uow: UnitOfWork, actor: Actor, site_id: int, day: date) -> None:
+    _load(uow, SITES, site_id)
+    row = _calendar_day(uow, site_id, day)
+    if row is None:
+        raise NotFound("calendar day", day.isoformat())
+    audit.record(uow, actor, "remove_calendar_day", SITES.name, site_id, date=day.isoformat(), kind=row.kind,
+                 name=row.name)
+    uow.session.delete(row)
+    uow.flush()
+    uow.commit()
+
+
+def site_calendars(uow: UnitOfWork) -> dict[str, calendars.WorkingCalendar]:
+    """Every site's working calendar (hours, country, added dates), by site name (unique, and what the report
+    frames carry): what business time counts."""
+    days: dict[int, list[tuple[date, str]]] = {}
+    for row in uow.session.execute(select(SiteCalendarDay.site_id, SiteCalendarDay.date, SiteCalendarDay.kind)):
+        days.setdefault(row.site_id, []).append((row.date, row.kind))
+    return {site.name: calendars.site_calendar(site.time_zone, site.business_hours, site.holiday_country,
+                                             days.get(site.id, ()))
+            for site in uow.session.scalars(select(Site))}
+
+
+def _calendar_day(uow: UnitOfWork, site_id: int, day: date) -> SiteCalendarDay | None:
+    return uow.session.scalars(select(SiteCalendarDay).where(SiteCalendarDay.site_id == site_id,
+                                                             SiteCalendarDay.date == day)).one_or_none()
 
 
 def _load(uow: UnitOfWork, kind: ReferenceKind, item_id: int) -> Any:

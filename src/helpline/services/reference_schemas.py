@@ -1,12 +1,14 @@
 """Inputs and views of reference data: sites, teams, clients, skills, wrap-up codes, not-ready reasons.
 Codes never change after creation: history and other systems refer to them."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from helpline.services.admin_schemas import Country, Id, Name, Patch, ShortName, TimeZone
+from helpline.services.admin_schemas import Country, Id, Name, NoNul, Patch, ShortName, TimeZone
 from helpline.services.schemas import Code, Command, View
+from helpline.services.staffing_schemas import BusinessHours
 
 # --- reference data -----------------------------------------------------------------------------
 
@@ -28,6 +30,28 @@ class SiteView(View):
     name: str
     time_zone: str
     holiday_country: str
+    business_hours: dict[str, Any] = Field(description="Weekly hours in the site's time zone; empty: 24/7")
+
+
+class SiteHoursIn(Command):
+    business_hours: BusinessHours
+
+
+CalendarDayKind = Literal["day_off", "working_day"]
+CalendarDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class CalendarDayIn(Command):
+    date: CalendarDate
+    kind: CalendarDayKind = Field(description="day_off: not worked (a regional holiday, the company's own closed "
+                                              "day); working_day: worked (a Saturday a holiday was moved from)")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] = ""
+
+
+class CalendarDayView(View):
+    date: date
+    kind: CalendarDayKind
+    name: str
 
 
 class TeamCreate(Command):

@@ -25,6 +25,7 @@ from helpline.kpi import DEFAULT_METRICS, ReportError, ReportSpec, report
 from helpline.kpi.agent_time import agent_time
 from helpline.kpi.case_figures import case_rows
 from helpline.kpi.metrics import DEFAULT_SL_FORMULA
+from helpline.services import reference
 from helpline.services.unit_of_work import UnitOfWork
 
 
@@ -141,7 +142,7 @@ def _cases(uow: UnitOfWork, actor: Actor, spec: ReportSpec) -> pl.DataFrame | No
         return None
     sites = actor.site_ids if actor.role == Role.SUPERVISOR else None
     cases, events = frames.load_case_frames(uow.session, spec.start, spec.end, spec.time_zone, site_ids=sites)
-    return case_rows(events, cases, spec.start, spec.end)
+    return case_rows(events, cases, spec.start, spec.end, calendars=reference.site_calendars(uow))
 
 
 CASE_METRICS = ("cases_opened", "avg_first_response_s", "avg_first_response_business_s", "avg_resolution_s",

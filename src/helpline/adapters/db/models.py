@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models: the tables behind Helpline. Changes here need an Alembic migration."""
 
+import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from helpline.adapters.db.types import BigId, JSONDocument, UTCDateTime
+from helpline.domain.calendars import OFFICE_HOURS
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -46,6 +48,22 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     holiday_country: Mapped[str] = mapped_column(String(2), default="RU")
+    # {"mon": [["09:00", "18:00"]], ...} in the site's time zone, as queues' opening hours; empty: 24/7
+    business_hours: Mapped[dict[str, Any]] = mapped_column(default=lambda: copy.deepcopy(OFFICE_HOURS))
+
+
+class SiteCalendarDay(Base):
+    """A date a site's calendar treats apart from its country's: a `day_off` (a regional holiday, the insurer's
+    own closed day) or a `working_day` (a Saturday worked because a holiday moved)."""
+
+    __tablename__ = "site_calendar_days"
+    __table_args__ = (UniqueConstraint("site_id", "date"),
+                      CheckConstraint("kind IN ('day_off','working_day')", name="kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Team(Base):

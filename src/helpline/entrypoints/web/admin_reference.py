@@ -1,22 +1,41 @@
 """Reference data (administrators): sites with their time zone and public-holiday calendar, teams, clients,
 skills, wrap-up codes and not-ready reasons. One list-and-create page and one edit page per kind, registered
-from a description of its fields, over the same use cases as /api/v1 (services/reference.py)."""
+from a description of its fields, over the same use cases as /api/v1 (services/reference.py).
+
+A site's page also holds its calendar: the weekly business hours (one field per weekday, as on the queue
+form) and the days off and working days added to its country's public holidays."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
+from helpline.domain.calendars import CALENDAR_DAY_KINDS
 from helpline.domain.errors import Conflict, DomainError
+from helpline.domain.opening_hours import WEEKDAYS
 from helpline.entrypoints.api.deps import UoW
-from helpline.entrypoints.web.admin_common import MANY, Posted, ReferenceManager, checked, done, page, text, typed
+from helpline.entrypoints.web.admin_common import (
+    MANY,
+    Posted,
+    ReferenceManager,
+    check,
+    checked,
+    done,
+    page,
+    text,
+    typed,
+)
 from helpline.entrypoints.web.errors import WebRoute
-from helpline.entrypoints.web.forms import FORM_LEVEL, FormErrors, domain_error, parse_form
+from helpline.entrypoints.web.forms import FORM_LEVEL, FormErrors, domain_error, parse_form, validation_errors
 from helpline.entrypoints.web.pages import SmallId
 from helpline.entrypoints.web.rendering import N_
 from helpline.services import reference
 from helpline.services.reference import ReferenceKind
+from helpline.services.reference_schemas import CalendarDayIn, SiteHoursIn
+from helpline.services.staffing_schemas import BusinessHours
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -59,6 +78,10 @@ SECTIONS = (
         Field("paid", N_("Paid time"), "checkbox", hint=N_("Unpaid reasons (a lunch break) are not shrinkage.")))),
 )
 DEFAULTS = {"time_zone": "Europe/Moscow", "holiday_country": "RU", "requires_certification": True, "paid": True}
+Hours = TypeAdapter(BusinessHours)
+BAD_HOURS = N_("Write business hours as 09:00-18:00, several spans separated by commas.")
+DAY_LISTED = N_("This date is already in the site's calendar.")
+DAY_FIELDS = {"date": "date", "kind": "kind", "name": "day_name"}  # the command's field -> the form's
 
 
 def _values(section: Section, form: Any, *, creating: bool) -> dict[str, Any]:
@@ -138,14 +161,92 @@ def _refusal(section: Section, refused: DomainError, *, creating: bool) -> FormE
 
 
 def _item_page(request: Request, uow: Any, section: Section, item: Any, values: dict[str, Any],
-               errors: Any = None) -> Response:
-    holidays = []
+               errors: Any = None, *, failed: str = "item", hours_values: dict[str, Any] | None = None,
+               day_values: dict[str, Any] | None = None) -> Response:
+    """An edit page; a site's also shows its calendar. `failed` names the form `errors` belong to (item,
+    hours or day), so only that one is marked."""
+    holidays: list[Any] = []
+    site: dict[str, Any] = {}
     if section.kind is reference.SITES:  # the public holidays its calendar closes this year and next
         year = uow.now().year
         language = getattr(request.state, "language", "ru")
         holidays = [(y, reference.public_holidays(item.holiday_country, y, language)) for y in (year, year + 1)]
+        site = {"weekdays": WEEKDAYS, "day_kinds": CALENDAR_DAY_KINDS,
+                "calendar_days": reference.list_calendar_days(uow, item.id),
+                "hours_values": _hours_text(item.business_hours) if hours_values is None else hours_values,
+                "day_values": day_values or {"kind": CALENDAR_DAY_KINDS[0]}}
     return _page(request, uow, section, "admin/reference_item.html", item=item, values=values, errors=errors,
-                 holidays=holidays)
+                 failed=failed, holidays=holidays, **site)
+
+
+# --- a site's calendar --------------------------------------------------------------------------------
+
+
+SITES_SECTION = next(section for section in SECTIONS if section.kind is reference.SITES)
+
+
+@router.post("/admin/sites/{site_id}/business-hours")
+def set_site_hours(request: Request, site_id: SmallId, uow: UoW, user: ReferenceManager, form: Posted) -> Response:
+    item = reference.get_item(uow, reference.SITES, site_id)
+    errors: FormErrors = {}
+    hours: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        spans = _spans(text(form, f"hours_{day}"))
+        if spans is None:
+            errors[f"hours_{day}"] = BAD_HOURS
+        elif spans and check(Hours, {day: spans}, f"hours_{day}", errors) is not None:
+            hours[day] = spans
+    if not errors:
+        try:
+            cmd = SiteHoursIn.model_validate({"business_hours": hours})
+            reference.set_business_hours(uow, user.actor, site_id, cmd)
+        except (DomainError, ValidationError) as refused:  # what the fields passed, the week may not
+            errors = validation_errors(refused) if isinstance(refused, ValidationError) else domain_error(refused)
+        else:
+            return done(request, f"/admin/sites/{site_id}", N_("The business hours have been saved."))
+    return _item_page(request, uow, SITES_SECTION, item, item.model_dump(), errors, failed="hours",
+                      hours_values=typed(form))
+
+
+@router.post("/admin/sites/{site_id}/calendar-days")
+def add_site_day(request: Request, site_id: SmallId, uow: UoW, user: ReferenceManager, form: Posted) -> Response:
+    item = reference.get_item(uow, reference.SITES, site_id)
+    values = {"date": text(form, "date"), "kind": text(form, "kind"), "name": text(form, "day_name")}
+    cmd, invalid = parse_form(CalendarDayIn, values)
+    errors = {DAY_FIELDS.get(name, name): message for name, message in invalid.items()}
+    if cmd is not None:
+        try:
+            reference.add_calendar_day(uow, user.actor, site_id, cmd)
+        except Conflict:
+            errors = {"date": DAY_LISTED}
+        except DomainError as refused:
+            errors = domain_error(refused)
+        else:
+            return done(request, f"/admin/sites/{site_id}", N_("The day has been added to the calendar."))
+    return _item_page(request, uow, SITES_SECTION, item, item.model_dump(), errors, failed="day",
+                      day_values=typed(form))
+
+
+@router.post("/admin/sites/{site_id}/calendar-days/{day}/remove")
+def remove_site_day(request: Request, site_id: SmallId, day: date, uow: UoW, user: ReferenceManager,
+                    form: Posted) -> Response:
+    reference.remove_calendar_day(uow, user.actor, site_id, day)
+    return done(request, f"/admin/sites/{site_id}", N_("The day has been removed from the calendar."))
+
+
+def _spans(raw: str) -> list[list[str]] | None:
+    """"09:00-13:00, 14:00-18:00" → [["09:00", "13:00"], ["14:00", "18:00"]]; None when not in that form."""
+    spans = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        bounds = [b.strip() for b in part.replace("–", "-").split("-")]
+        if len(bounds) != 2:
+            return None
+        spans.append(bounds)
+    return spans
+
+
+def _hours_text(hours: dict[str, Any]) -> dict[str, str]:
+    return {f"hours_{day}": ", ".join(f"{start}-{end}" for start, end in spans) for day, spans in hours.items()}
 
 
 for _section in SECTIONS:
