@@ -9,11 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
+from helpline.domain.opening_hours import WEEKDAYS
 from helpline.domain.permissions import Permission as P
 from helpline.entrypoints.web.forms import FormErrors, validation_errors
 from helpline.entrypoints.web.identity import WebUser, check_csrf, page_user
 from helpline.entrypoints.web.rendering import get_pages
 from helpline.services import reference
+from helpline.services.staffing_schemas import BusinessHours
 from helpline.services.unit_of_work import UnitOfWork
 
 NOTICE_KEY = "admin_notice"
@@ -88,3 +90,37 @@ def reference_options(uow: UnitOfWork) -> Mapping[str, list[Any]]:
             "teams": reference.list_items(uow, reference.TEAMS, limit=MANY),
             "clients": reference.list_items(uow, reference.CLIENTS, limit=MANY),
             "skills": reference.list_items(uow, reference.SKILLS, limit=MANY)}
+
+
+# --- weekly hours typed one field per weekday: "09:00-13:00, 14:00-18:00" (queues and sites) ------------
+
+HOURS = TypeAdapter(BusinessHours)
+
+
+def weekly_hours(form: FormData, errors: FormErrors, message: str) -> dict[str, list[list[str]]]:
+    """The week's hours from the fields `hours_mon` … `hours_sun`; a field that is not in that form gets
+    `message` next to it, one the domain refuses (a span that ends before it starts) its own message."""
+    hours: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        spans = _spans(text(form, f"hours_{day}"))
+        if spans is None:
+            errors[f"hours_{day}"] = message
+        elif spans and check(HOURS, {day: spans}, f"hours_{day}", errors) is not None:
+            hours[day] = spans
+    return hours
+
+
+def hours_fields(hours: Mapping[str, Any]) -> dict[str, str]:
+    """The stored week as the form's fields."""
+    return {f"hours_{day}": ", ".join(f"{start}-{end}" for start, end in spans) for day, spans in hours.items()}
+
+
+def _spans(raw: str) -> list[list[str]] | None:
+    """"09:00-13:00, 14:00-18:00" → [["09:00", "13:00"], ["14:00", "18:00"]]; None when not in that form."""
+    spans = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        bounds = [b.strip() for b in part.replace("–", "-").split("-")]
+        if len(bounds) != 2:
+            return None
+        spans.append(bounds)
+    return spans

@@ -22,21 +22,22 @@ from helpline.entrypoints.web.admin_common import (
     check,
     checked,
     done,
+    hours_fields,
     page,
     reference_options,
     text,
     typed,
+    weekly_hours,
 )
 from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.forms import FormErrors, domain_error, parse_form
 from helpline.entrypoints.web.pages import SmallId
 from helpline.entrypoints.web.rendering import N_
 from helpline.services import queues_admin
-from helpline.services.staffing_schemas import BusinessHours, QueueCreate, QueueSkillIn, QueueUpdate, QueueView
+from helpline.services.staffing_schemas import QueueCreate, QueueSkillIn, QueueUpdate, QueueView
 from helpline.services.unit_of_work import UnitOfWork
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-Hours = TypeAdapter(BusinessHours)
 AGENT_CHOICES = ("best_proficiency", "longest_idle", "least_occupied", "round_robin")
 BAD_STEP = N_("Write one step a line: seconds, then skill=minimum, any_site or move QUEUE_CODE.")
 BAD_STEPS = N_("These steps are not valid: each relaxed skill must be required by the queue, and an overflow "
@@ -109,13 +110,7 @@ def _read(form: Any, uow: UnitOfWork) -> tuple[dict[str, Any], FormErrors]:
                         f"req_{skill.id}", errors)
             if row is not None:
                 required.append(row)
-    hours: dict[str, list[list[str]]] = {}
-    for day in WEEKDAYS:
-        spans = _spans(text(form, f"hours_{day}"))
-        if spans is None:
-            errors[f"hours_{day}"] = BAD_HOURS
-        elif spans and check(Hours, {day: spans}, f"hours_{day}", errors) is not None:
-            hours[day] = spans
+    hours = weekly_hours(form, errors, BAD_HOURS)
     steps = _steps(text(form, "expansion"))
     if steps is None:
         errors["expansion"] = BAD_STEP
@@ -128,16 +123,6 @@ def _read(form: Any, uow: UnitOfWork) -> tuple[dict[str, Any], FormErrors]:
               "expansion": steps or []}
     return values, errors
 
-
-def _spans(raw: str) -> list[list[str]] | None:
-    """"09:00-13:00, 14:00-18:00" → [["09:00", "13:00"], ["14:00", "18:00"]]; None when not in that form."""
-    spans = []
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        bounds = [b.strip() for b in part.replace("–", "-").split("-")]
-        if len(bounds) != 2:
-            return None
-        spans.append(bounds)
-    return spans
 
 
 def _steps(raw: str) -> list[dict[str, Any]] | None:
@@ -184,7 +169,7 @@ def _current(item: QueueView) -> dict[str, Any]:
     values["site_id"] = item.site_id or ""
     values["sl_target"] = f"{item.sl_target * 100:g}"
     values |= {f"req_{r.skill_id}": r.min_proficiency for r in item.required_skills}
-    values |= {f"hours_{day}": ", ".join(f"{a}-{b}" for a, b in spans) for day, spans in item.business_hours.items()}
+    values |= hours_fields(item.business_hours)
     values["expansion"] = "\n".join(_step_text(step.model_dump(exclude_none=True)) for step in item.expansion)
     return values
 

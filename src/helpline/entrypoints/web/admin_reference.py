@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from helpline.domain.calendars import CALENDAR_DAY_KINDS
 from helpline.domain.errors import Conflict, DomainError
@@ -21,12 +21,13 @@ from helpline.entrypoints.web.admin_common import (
     MANY,
     Posted,
     ReferenceManager,
-    check,
     checked,
     done,
+    hours_fields,
     page,
     text,
     typed,
+    weekly_hours,
 )
 from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.forms import FORM_LEVEL, FormErrors, domain_error, parse_form, validation_errors
@@ -35,7 +36,6 @@ from helpline.entrypoints.web.rendering import N_
 from helpline.services import reference
 from helpline.services.reference import ReferenceKind
 from helpline.services.reference_schemas import CalendarDayIn, SiteHoursIn
-from helpline.services.staffing_schemas import BusinessHours
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -78,7 +78,6 @@ SECTIONS = (
         Field("paid", N_("Paid time"), "checkbox", hint=N_("Unpaid reasons (a lunch break) are not shrinkage.")))),
 )
 DEFAULTS = {"time_zone": "Europe/Moscow", "holiday_country": "RU", "requires_certification": True, "paid": True}
-Hours = TypeAdapter(BusinessHours)
 BAD_HOURS = N_("Write business hours as 09:00-18:00, several spans separated by commas.")
 DAY_LISTED = N_("This date is already in the site's calendar.")
 DAY_FIELDS = {"date": "date", "kind": "kind", "name": "day_name"}  # the command's field -> the form's
@@ -173,7 +172,7 @@ def _item_page(request: Request, uow: Any, section: Section, item: Any, values: 
         holidays = [(y, reference.public_holidays(item.holiday_country, y, language)) for y in (year, year + 1)]
         site = {"weekdays": WEEKDAYS, "day_kinds": CALENDAR_DAY_KINDS,
                 "calendar_days": reference.list_calendar_days(uow, item.id),
-                "hours_values": _hours_text(item.business_hours) if hours_values is None else hours_values,
+                "hours_values": hours_fields(item.business_hours) if hours_values is None else hours_values,
                 "day_values": day_values or {"kind": CALENDAR_DAY_KINDS[0]}}
     return _page(request, uow, section, "admin/reference_item.html", item=item, values=values, errors=errors,
                  failed=failed, holidays=holidays, **site)
@@ -189,13 +188,7 @@ SITES_SECTION = next(section for section in SECTIONS if section.kind is referenc
 def set_site_hours(request: Request, site_id: SmallId, uow: UoW, user: ReferenceManager, form: Posted) -> Response:
     item = reference.get_item(uow, reference.SITES, site_id)
     errors: FormErrors = {}
-    hours: dict[str, list[list[str]]] = {}
-    for day in WEEKDAYS:
-        spans = _spans(text(form, f"hours_{day}"))
-        if spans is None:
-            errors[f"hours_{day}"] = BAD_HOURS
-        elif spans and check(Hours, {day: spans}, f"hours_{day}", errors) is not None:
-            hours[day] = spans
+    hours = weekly_hours(form, errors, BAD_HOURS)
     if not errors:
         try:
             cmd = SiteHoursIn.model_validate({"business_hours": hours})
@@ -234,19 +227,6 @@ def remove_site_day(request: Request, site_id: SmallId, day: date, uow: UoW, use
     return done(request, f"/admin/sites/{site_id}", N_("The day has been removed from the calendar."))
 
 
-def _spans(raw: str) -> list[list[str]] | None:
-    """"09:00-13:00, 14:00-18:00" → [["09:00", "13:00"], ["14:00", "18:00"]]; None when not in that form."""
-    spans = []
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        bounds = [b.strip() for b in part.replace("–", "-").split("-")]
-        if len(bounds) != 2:
-            return None
-        spans.append(bounds)
-    return spans
-
-
-def _hours_text(hours: dict[str, Any]) -> dict[str, str]:
-    return {f"hours_{day}": ", ".join(f"{start}-{end}" for start, end in spans) for day, spans in hours.items()}
 
 
 for _section in SECTIONS:
