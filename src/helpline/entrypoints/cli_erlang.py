@@ -8,16 +8,18 @@ import math
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from helpline.wfm.erlang import QueueFigures, agents_needed, figures, scheduled_agents
+if TYPE_CHECKING:  # the engine (numpy, scipy) is imported when a command runs: `helpline --help` stays quick
+    import numpy as np
+
+    from helpline.wfm.erlang import QueueFigures
 
 FIGURES = ("service_level", "p_wait", "asa_s", "p_abandon", "occupancy")
 PLAN_COLUMNS = ("agents", "scheduled_agents", *FIGURES)
@@ -66,6 +68,8 @@ def erlang_command(
         answer_within: WithinOption = 20.0, as_json: JsonOption = False) -> None:
     """Service level, P(wait), ASA, abandonment and occupancy of one interval with N agents. With --json, an
     unstable Erlang C queue (agents ≤ load) has asa_s null (infinite)."""
+    from helpline.wfm.erlang import figures
+
     calls = _check_interval(model, calls, interval, aht, patience)
     if agents < 1:
         raise _fail("--agents must be at least 1")
@@ -96,6 +100,8 @@ def staff_command(
     """The fewest agents meeting every target given (service level within T, ASA, abandonment, occupancy),
     and the agents to schedule after shrinkage. One interval, or every row of --input: rows that cannot be
     read are skipped, listed on standard error and counted; the exit code is then 1."""
+    from helpline.wfm.erlang import agents_needed, figures, scheduled_agents
+
     if not 0 <= shrinkage < 1:
         raise _fail("--shrinkage must be in [0, 1)")
     defaults: dict[str, float | None] = {
@@ -208,6 +214,8 @@ def _row_numbers(row: dict[str, Any], defaults: dict[str, float | None], model: 
 
 def _staff_csv(model: Model, path: Path, output: Path | None, defaults: dict[str, float | None],
                as_json: bool) -> None:
+    import numpy as np
+
     header, rows, numbers, bad = _read_rows(path, defaults, model)
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in numbers.items()}
     plan = {name: np.zeros(len(rows)) for name in PLAN_COLUMNS}
@@ -242,6 +250,10 @@ def _staff_csv(model: Model, path: Path, output: Path | None, defaults: dict[str
 
 
 def _plan_chunk(model: Model, part: dict[str, np.ndarray], plan: dict[str, np.ndarray], start: int) -> None:
+    import numpy as np
+
+    from helpline.wfm.erlang import agents_needed, figures, scheduled_agents
+
     patience = part["patience_s"] if model == Model.A else None
     agents = agents_needed(model.value, part["calls"], part["interval_s"], part["aht_s"], patience_s=patience,
                            service_level=part["target_service_level"], answer_within_s=part["answer_within_s"],

@@ -7,17 +7,20 @@ import csv
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from helpline.domain.errors import DomainError
-from helpline.wfm.forecast import BASELINE, Forecast, ForecastError, ForecastOptions, parse_duration, regular_series
+
+if TYPE_CHECKING:  # pandas and statsforecast are imported when the command runs: `helpline --help` stays quick
+    import pandas as pd
+
+    from helpline.wfm.forecast import Forecast, ForecastOptions
 
 
 def forecast_command(
@@ -46,6 +49,7 @@ def forecast_command(
         = "UTC") -> None:
     """Forecast offered contacts per interval: back-test MSTL, seasonal ES and seasonal naive, keep the best."""
     from helpline.entrypoints.cli import errors
+    from helpline.wfm.forecast import ForecastError, ForecastOptions, parse_duration
 
     try:
         interval_s, horizon_s = parse_duration(interval), parse_duration(horizon)
@@ -94,6 +98,10 @@ def _queue_series(code: str, interval_s: int, since: date | None,
 
 def _csv_series(path: Path, time_column: str | None, value_column: str | None, interval_s: int, time_zone: str,
                 since: date | None, history_s: int | None) -> tuple[str, pd.Series]:
+    import pandas as pd
+
+    from helpline.wfm.forecast import ForecastError, regular_series
+
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -159,6 +167,10 @@ def _json(label: str, horizon_s: int, result: Forecast) -> dict[str, Any]:
 
 
 def _show(label: str, series: pd.Series, result: Forecast, output: Path | None) -> None:
+    import pandas as pd
+
+    from helpline.wfm.forecast import BASELINE
+
     console = Console()
     baseline = result.baseline
     table = Table(title=f"Back-test of {label}: {len(series)} intervals of history")
@@ -189,8 +201,12 @@ def _show(label: str, series: pd.Series, result: Forecast, output: Path | None) 
 
 
 def _iso(moment: Any) -> str:
+    import pandas as pd
+
     return str(pd.Timestamp(moment).isoformat())
 
 
 def _num(value: float) -> str:
+    import pandas as pd
+
     return "" if pd.isna(value) else f"{value:.3f}"

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from helpline.kpi import ReportSpec, report
 from helpline.kpi.agent_time import agent_time
@@ -90,6 +89,8 @@ def confidence(values: list[float | None], level: float = 0.95) -> Estimate:
     mean = float(np.mean(xs))
     if len(xs) < 2:
         return Estimate(mean, None, None)
+    from scipy import stats  # here, not at the top: scipy.stats takes a second to import
+
     half = float(stats.t.ppf(0.5 + level / 2, len(xs) - 1) * np.std(xs, ddof=1) / math.sqrt(len(xs)))
     return Estimate(mean, mean - half, mean + half)
 
