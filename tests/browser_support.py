@@ -2,7 +2,7 @@
 uvicorn process on the test's database (tests/server_process.py), with the routing worker running as in
 production. Every test that calls `web.shot(name)` leaves a screenshot in test-artifacts/screenshots/.
 
-Fixtures: `browser` (one Chromium per test session), `live_server` (a server on this test's database),
+Fixtures: `browser` (one Chromium per test module), `live_server` (a server on this test's database),
 `web` (log people in, take screenshots)."""
 
 import os
@@ -24,8 +24,10 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "scree
 VIEWPORT = {"width": 1366, "height": 768}  # the operators' screens
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: sync Playwright keeps its event loop running in the main
+    thread while it is open, and later tests of the suite call asyncio.run()."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

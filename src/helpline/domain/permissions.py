@@ -34,6 +34,7 @@ class Permission(StrEnum):
     WORK_CALL_TASKS = "work_call_tasks"  # take due call tasks and record attempts
     READ_CHANNELS = "read_channels"  # channel connectors, their health and the inbox
     MANAGE_CHANNELS = "manage_channels"  # configure connectors (they hold passwords), retry failed messages
+    PLAN_WORKFORCE = "plan_workforce"  # run forecasts, staffing plans, schedules and what-if simulations
 
 
 P = Permission
@@ -45,7 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_READ_ALL | {
         P.MANAGE_AGENTS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS, P.HANDLE_INTERACTIONS,
         P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE, P.SEND_NOTIFICATIONS,
-        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS}),
+        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS, P.PLAN_WORKFORCE}),
     Role.AGENT: frozenset({
         P.READ_REFERENCE, P.READ_QUEUES, P.READ_CUSTOMERS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS,
         P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE,

@@ -718,3 +718,22 @@ class AppRequest(Base):
     inbound_message_id: Mapped[int] = mapped_column(BigId, ForeignKey("inbound_messages.id"), unique=True)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+
+
+class PlanningRun(Base):
+    """A workforce-planning run of the planning pages (services/planning.py): a forecast of a queue, its staffing
+    plan and schedule, or a what-if simulation. `scope` is the queue code; `parameters` what was asked, `result`
+    what came out (JSON shapes in docs/web/planning.md)."""
+
+    __tablename__ = "planning_runs"
+    __table_args__ = (
+        CheckConstraint("kind IN ('forecast','schedule','simulation')", name="kind"),
+        Index("ix_planning_runs_lookup", "kind", "scope", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    scope: Mapped[str] = mapped_column(String(200))
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -10,6 +10,7 @@ from helpline.entrypoints.web import (
     live,
     login,
     pages,
+    planning_pages,
     report_pages,
     wallboard_pages,
 )
@@ -24,6 +25,6 @@ def configure_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(chat_demo.router)
     app.include_router(live.router)
-    for area in (desk_pages, wallboard_pages, report_pages, admin_pages):
+    for area in (desk_pages, wallboard_pages, report_pages, planning_pages, admin_pages):
         app.include_router(area.router)
     install_page_errors(app)
