@@ -20,7 +20,7 @@ from helpline.domain.vocabulary import Role
 if TYPE_CHECKING:
     from helpline.adapters.importers.report import ImportReport
     from helpline.services.unit_of_work import UnitOfWork
-from helpline.entrypoints import cli_erlang, cli_forecast, cli_report, cli_schedule, cli_simulate
+from helpline.entrypoints import cli_deadline, cli_erlang, cli_forecast, cli_report, cli_schedule, cli_simulate
 from helpline.entrypoints.cli_channels import channels_app
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
@@ -87,6 +87,8 @@ app.command("staff")(cli_erlang.staff_command)
 app.command("forecast")(cli_forecast.forecast_command)
 app.command("schedule")(cli_schedule.schedule_command)
 app.command("simulate")(cli_simulate.simulate_command)
+# customer care: legal clocks of complaints and call-backs
+app.command("deadline")(cli_deadline.deadline_command)
 
 
 @app.command()
