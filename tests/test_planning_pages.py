@@ -47,7 +47,8 @@ def test_an_agent_may_neither_read_nor_run_and_qa_may_read_but_not_run(cc, brows
         assert qa.get(path).status_code == 200, path
     for path, fields in RUNS.items():
         assert qa.post(path, data={**fields, "csrf": token}).status_code == 403, path
-    assert 'href="/planning"' not in qa.get("/planning").text  # the nav entry is for those who may plan
+    assert 'href="/planning"' in qa.get("/planning").text  # QA reads the plans (the nav leads there) …
+    assert 'href="/planning"' not in agent.get("/desk").text  # … an agent does not
     supervisor = signed_in(browsers, cc.supervisor)
     page = supervisor.get("/planning")
     assert page.status_code == 200 and 'href="/planning"' in page.text
