@@ -16,10 +16,10 @@ from helpline.adapters.importers.csv_mapping import MappingError, load_mapping
 from helpline.adapters.importers.report import ImportRefused
 from helpline.entrypoints.cli import app
 from helpline.services import imports
+from tests.shared_data import shared_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 QUEUE_LOG = FIXTURES / "queue_log.txt"
-BANK = Path("/work/shared/data/anonymous_bank_february_1999.txt")
 EXAMPLE_MAPPING = Path(__file__).parents[1] / "docs" / "import-csv-example.yaml"
 T0 = 1_700_000_000
 
@@ -239,9 +239,9 @@ def _clock(day: str, text: str) -> datetime:
         timedelta(hours=h, minutes=m, seconds=s)
 
 
-@pytest.mark.skipif(not BANK.exists(), reason="the shared bank data set is not on this machine")
 def test_bank_import_end_to_end_against_an_independent_count(container):
-    with BANK.open() as file:
+    bank = shared_data("anonymous_bank_february_1999.txt")
+    with bank.open() as file:
         rows = list(csv.DictReader(file, delimiter="\t"))
     # BRIEF §4, counted directly: PHANTOM dropped; offered = AGENT or q_start set; HANG without q_start not offered
     kept = [r for r in rows if r["outcome"] != "PHANTOM"]
@@ -252,7 +252,7 @@ def test_bank_import_end_to_end_against_an_independent_count(container):
     assert (len(rows), len(rows) - len(kept)) == (33_344, 278)
 
     with container.uow() as uow:
-        report = imports.import_bank(uow, BANK)
+        report = imports.import_bank(uow, bank)
     assert report.read == len(rows) and report.skipped.counts == Counter(
         {"PHANTOM (dropped by the import rule)": len(rows) - len(kept)})
     assert report.extra == expected and report.interactions == len(kept)
@@ -304,7 +304,7 @@ def test_bank_import_end_to_end_against_an_independent_count(container):
 
     with container.uow() as uow:
         before = counts(uow)
-        again = imports.import_bank(uow, BANK)
+        again = imports.import_bank(uow, bank)
     with container.uow() as uow:
         assert counts(uow) == before
     assert (again.interactions, again.events, again.already) == (0, 0, len(kept))

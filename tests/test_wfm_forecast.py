@@ -1,7 +1,6 @@
 """Volume forecasts (issue 7): the pure engine on synthetic series and on the real 5-minute bank arrivals
 (fpp3 `bank_calls`), and `helpline forecast` end to end on the demo insurer."""
 
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -22,8 +21,8 @@ from helpline.wfm.forecast import (
     regular_series,
     wape,
 )
+from tests.shared_data import shared_data
 
-BANK = Path(__file__).parents[2] / "shared" / "data" / "fpp3_bank_calls.csv"
 HALF_HOUR = 1_800
 WEEK = 7 * 48
 # Monday..Sunday factors and an intraday shape open 07:00-22:00 (closed at night)
@@ -124,7 +123,7 @@ def test_too_little_history_is_a_clear_error():
 def test_the_bank_back_test_beats_the_seasonal_naive_baseline():
     """The real 5-minute arrivals, summed to 30 minutes, last 10 weeks, NYSE holidays (the bank closes on
     Memorial Day, 4 July and Labor Day, not on Columbus Day): figures in docs/wfm/forecast.md."""
-    frame = pd.read_csv(BANK)
+    frame = pd.read_csv(shared_data("fpp3_bank_calls.csv"))
     series = regular_series(pd.DatetimeIndex(pd.to_datetime(frame["DateTime"])), frame["Calls"].to_numpy(),
                             HALF_HOUR)
     assert len(series) % WEEK == 0 or len(series) > 30 * WEEK
