@@ -19,9 +19,10 @@ from helpline.bootstrap import Container
 from helpline.domain.errors import InvalidInput, NotFound
 from helpline.domain.permissions import Permission as P
 from helpline.entrypoints.api.deps import UoW, get_container
+from helpline.entrypoints.web.admin_common import Posted
 from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.forms import FORM_LEVEL, form_values, parse_form
-from helpline.entrypoints.web.identity import WebUser, check_csrf, page_user
+from helpline.entrypoints.web.identity import WebUser, page_user
 from helpline.entrypoints.web.rendering import DEFAULT_LANGUAGE, N_, Pages, get_pages
 from helpline.services import planning
 from helpline.services.planning import QueueChoice
@@ -171,10 +172,9 @@ def forecast_page(request: Request, uow: UoW, user: Reader, container: AppContai
                                      **_forecast_context(request, uow, user, container, chosen))
 
 
-@router.post("/planning/forecast")
-async def run_forecast(request: Request, uow: UoW, user: Planner, container: AppContainer) -> Response:
-    posted = await request.form()
-    check_csrf(request, str(posted.get("csrf", "")))
+@router.post("/planning/forecast")  # plain defs: FastAPI runs them in its thread pool, off the event loop
+def run_forecast(request: Request, uow: UoW, user: Planner, container: AppContainer,
+                 posted: Posted) -> Response:
     values = form_values(posted)
     choices = _choices(uow, user, container)
     form, errors = parse_form(ForecastForm, values)
@@ -236,9 +236,8 @@ def staffing_page(request: Request, uow: UoW, user: Reader, container: AppContai
 
 
 @router.post("/planning/staffing")
-async def run_staffing(request: Request, uow: UoW, user: Planner, container: AppContainer) -> Response:
-    posted = await request.form()
-    check_csrf(request, str(posted.get("csrf", "")))
+def run_staffing(request: Request, uow: UoW, user: Planner, container: AppContainer,
+                 posted: Posted) -> Response:
     values = form_values(posted)
     choices = _choices(uow, user, container)
     chosen = _chosen(request, choices, values.get("queue"))
@@ -352,9 +351,8 @@ def what_if_page(request: Request, uow: UoW, user: Reader, container: AppContain
 
 
 @router.post("/planning/what-if")
-async def run_what_if(request: Request, uow: UoW, user: Planner, container: AppContainer) -> Response:
-    posted = await request.form()
-    check_csrf(request, str(posted.get("csrf", "")))
+def run_what_if(request: Request, uow: UoW, user: Planner, container: AppContainer,
+                posted: Posted) -> Response:
     values = form_values(posted)
     choices = _choices(uow, user, container)
     form, errors = parse_form(WhatIfForm, values)
