@@ -5,7 +5,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 
 from helpline.adapters.db.models import AuditEntry
-from helpline.domain.permissions import ROLE_PERMISSIONS, Permission
+from helpline.domain.permissions import QUALITY_WORK, ROLE_PERMISSIONS, Permission
 from helpline.domain.vocabulary import Role
 
 
@@ -34,7 +34,9 @@ def test_only_admin_holds_audit_and_user_management():
 
 def test_qa_reads_everything_but_changes_only_quality_records():
     qa = ROLE_PERMISSIONS[Role.QA]
-    assert {p for p in qa if not p.startswith("read_")} == {Permission.WRITE_QUALITY}
+    assert {p for p in qa if not p.startswith("read_")} == QUALITY_WORK
+    assert Permission.WRITE_QUALITY in QUALITY_WORK and not any(p.startswith(("manage_users", "write_cases"))
+                                                                for p in QUALITY_WORK)
     assert {p for p in Permission if p.startswith("read_") and p != Permission.READ_AUDIT} <= qa
 
 

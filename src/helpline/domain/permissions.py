@@ -35,23 +35,41 @@ class Permission(StrEnum):
     READ_CHANNELS = "read_channels"  # channel connectors, their health and the inbox
     MANAGE_CHANNELS = "manage_channels"  # configure connectors (they hold passwords), retry failed messages
     PLAN_WORKFORCE = "plan_workforce"  # run forecasts, staffing plans, schedules and what-if simulations
+    READ_COMPLAINTS = "read_complaints"  # the complaint register
+    WRITE_COMPLAINTS = "write_complaints"  # register complaints, handle them, record the outcome
+    READ_SURVEYS = "read_surveys"  # satisfaction surveys, their answers, review tasks and campaigns
+    MANAGE_SURVEYS = "manage_surveys"  # send surveys, run call-back campaigns
+    REVIEW_SURVEYS = "review_surveys"  # work the review task a low score opens and record its result
+    ACKNOWLEDGE_QUALITY = "acknowledge_quality"  # an agent reads, acknowledges or disputes their own evaluations
+    READ_TRAINING = "read_training"  # courses, exams and every agent's results
+    MANAGE_TRAINING = "manage_training"  # write courses and exams, require retraining
+    TAKE_EXAMS = "take_exams"  # an agent sits an exam (passing grants the skill's certification)
+    READ_KNOWLEDGE = "read_knowledge"  # the help section, internal articles included
+    MANAGE_KNOWLEDGE = "manage_knowledge"  # write, version and review articles
+    MANAGE_PROVIDERS = "manage_providers"  # the provider network: clinics, tow services, assistance partners
 
 
 P = Permission
+# what quality reviewers change: evaluations and scorecards, the reviews of low scores, the retraining their
+# findings require, and the articles they correct
+QUALITY_WORK = frozenset({P.WRITE_QUALITY, P.REVIEW_SURVEYS, P.MANAGE_TRAINING, P.MANAGE_KNOWLEDGE})
 _READ_ALL = {P.READ_REFERENCE, P.READ_AGENTS, P.READ_QUEUES, P.READ_CUSTOMERS, P.READ_INTERACTIONS,
-             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY, P.READ_REPORTS, P.READ_CHANNELS}
+             P.READ_CASES, P.READ_EVENTS, P.READ_QUALITY, P.READ_REPORTS, P.READ_CHANNELS, P.READ_COMPLAINTS,
+             P.READ_SURVEYS, P.READ_TRAINING, P.READ_KNOWLEDGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(_READ_ALL | {
         P.MANAGE_AGENTS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS, P.HANDLE_INTERACTIONS,
         P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE, P.SEND_NOTIFICATIONS,
-        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS, P.PLAN_WORKFORCE}),
+        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS, P.PLAN_WORKFORCE, P.WRITE_COMPLAINTS, P.MANAGE_SURVEYS,
+        P.REVIEW_SURVEYS, P.MANAGE_TRAINING, P.MANAGE_KNOWLEDGE, P.MANAGE_PROVIDERS}),
     Role.AGENT: frozenset({
         P.READ_REFERENCE, P.READ_QUEUES, P.READ_CUSTOMERS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS,
         P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE,
-        P.WORK_CALL_TASKS}),
-    Role.QA: frozenset(_READ_ALL | {P.WRITE_QUALITY}),
+        P.WORK_CALL_TASKS, P.READ_COMPLAINTS, P.WRITE_COMPLAINTS, P.ACKNOWLEDGE_QUALITY, P.TAKE_EXAMS,
+        P.READ_KNOWLEDGE}),
+    Role.QA: frozenset(_READ_ALL | QUALITY_WORK),
     Role.INTEGRATION: frozenset({P.CREATE_INTERACTIONS, P.REPORT_INTERACTION_EVENTS, P.SEND_NOTIFICATIONS}),
 }
 

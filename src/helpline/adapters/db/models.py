@@ -737,3 +737,15 @@ class PlanningRun(Base):
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --- customer care (issue 8): each area keeps its tables in its own module; imported here so that
+# Base.metadata (and the migrations check) sees every table ---------------------------------------
+from helpline.adapters.db import (  # noqa: E402
+    models_case_types,  # noqa: F401
+    models_complaints,  # noqa: F401
+    models_knowledge,  # noqa: F401
+    models_quality,  # noqa: F401
+    models_surveys,  # noqa: F401
+    models_training,  # noqa: F401
+)

@@ -14,17 +14,22 @@ from helpline.entrypoints.api.routers import (
     cases,
     channels,
     chat,
+    complaints,
     consents,
     cti,
     customers,
     email,
     interactions,
+    knowledge,
     operations,
+    providers,
     quality,
     queues,
     reference,
     reports,
     sms,
+    surveys,
+    training,
     users,
 )
 
@@ -33,7 +38,8 @@ ROUTERS = [call_tasks.router, app_requests.router,
            auth.router, interactions.router, cases.router, operations.router, reference.router, users.router,
            agents.router, queues.router, customers.router, quality.router, audit.router,
            reports.router, cti.router, channels.router, sms.router, consents.router,
-           email.router, chat.router]
+           email.router, chat.router, complaints.router, surveys.router, training.router,
+           knowledge.router, providers.router]
 
 
 def api_router() -> APIRouter:

@@ -6,12 +6,17 @@ from fastapi.staticfiles import StaticFiles
 from helpline.entrypoints.web import (
     admin_pages,
     chat_demo,
+    complaint_pages,
     desk_pages,
+    knowledge_pages,
     live,
     login,
     pages,
     planning_pages,
+    quality_pages,
     report_pages,
+    survey_pages,
+    training_pages,
     wallboard_pages,
 )
 from helpline.entrypoints.web.errors import install_page_errors
@@ -25,6 +30,7 @@ def configure_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(chat_demo.router)
     app.include_router(live.router)
-    for area in (desk_pages, wallboard_pages, report_pages, planning_pages, admin_pages):
+    for area in (desk_pages, wallboard_pages, report_pages, planning_pages, admin_pages, complaint_pages,
+                 survey_pages, quality_pages, training_pages, knowledge_pages):
         app.include_router(area.router)
     install_page_errors(app)

@@ -1,0 +1,3 @@
+"""Tables of the help section: articles, versions, categories, search, feedback."""
+
+from helpline.adapters.db.models import Base  # noqa: F401

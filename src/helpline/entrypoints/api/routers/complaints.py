@@ -1,0 +1,5 @@
+"""The complaint register."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/complaints", tags=["complaints"])

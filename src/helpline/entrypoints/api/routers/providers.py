@@ -1,0 +1,5 @@
+"""The provider network."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/providers", tags=["providers"])

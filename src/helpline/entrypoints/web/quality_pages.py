@@ -1,0 +1,7 @@
+"""The quality-control pages."""
+
+from fastapi import APIRouter
+
+from helpline.entrypoints.web.errors import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -1,0 +1,7 @@
+"""The training and certification pages."""
+
+from fastapi import APIRouter
+
+from helpline.entrypoints.web.errors import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
