@@ -33,7 +33,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    def start(self, timeout: float = 120) -> "ServerProcess":  # imports alone can take 30 s on a busy machine
         self._close_log()
         self._log_file = open(self.log, "ab") if self.log else None  # noqa: SIM115 - lives with the process
         out = self._log_file or subprocess.DEVNULL

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from helpline.adapters.db.models import Agent, Case, Customer, Event, Interaction, Policy, Queue, Site, User
+from helpline.demo.care import ensure_care
 from helpline.demo.catalogue import DEMO_LOGINS
 from helpline.demo.customers import customer_count, ensure_customers
 from helpline.demo.help_articles import ensure_chat_channel, ensure_help_articles
@@ -63,6 +64,10 @@ def load_demo(uow_factory: Callable[[], UnitOfWork], *, weeks: int = 8, scale: f
         if not history_exists(uow):
             created += write_history(uow, refs, specs, weeks=weeks, scale=scale, seed=seed, progress=progress)
             uow.commit()
+    with uow_factory() as uow:
+        report("care", 0, 1)
+        created += ensure_care(uow)
+        report("care", 1, 1)
     with uow_factory() as uow:
         created += ensure_waiting(uow)  # commits through the intake use case
     with uow_factory() as uow:

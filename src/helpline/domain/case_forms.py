@@ -26,6 +26,9 @@ class Kind(StrEnum):
     YES_NO = "yes_no"
     VIN = "vin"
     PLATE = "plate"
+    COUNTRY = "country"  # ISO 3166-1 alpha-2
+    CURRENCY = "currency"  # ISO 4217
+    COORDINATES = "coordinates"  # "latitude, longitude" in decimal degrees
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,19 @@ BAD_PLATE = "Enter a plate number of letters and digits (up to 12)."
 EUROPROTOCOL_INJURED = "The simplified europrotocol is only for accidents with no injured: set injured to 0."
 EUROPROTOCOL_POLICE = "With the simplified europrotocol the police are not involved."
 UNKNOWN_TYPE = "This case type has no form."
+BAD_COUNTRY = "Enter the country's two-letter ISO code (for example TR)."
+BAD_CURRENCY = "Enter a three-letter currency code (for example EUR)."
+BAD_COORDINATES = "Enter latitude and longitude, for example 55.75, 37.62."
+CURRENCY_NEEDED = "Give the currency of the guarantee."
+VALIDITY_ORDER = "The end of validity cannot be before its start."
+NOT_ROUTINE = "A patient who needs a hospital or is unconscious is not routine."
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 PLATE_PATTERN = re.compile(r"^[0-9A-ZА-ЯЁ]{4,12}$")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 
 FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
     CaseForm(CaseType.MOTOR_CLAIM, (
@@ -99,34 +110,39 @@ FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
         Field("estimate", "Estimated loss (RUB)", Kind.NUMBER),
         Field("contact", "Contact for the adjuster"),
     )),
-    CaseForm(CaseType.DMS_GUARANTEE_LETTER, (
+    CaseForm(CaseType.DMS_GUARANTEE_LETTER, (  # the doctor-curator's decision is recorded apart (medical skill)
         Field("insured", "Insured person", required=True),
         Field("programme", "Programme", required=True),
         Field("clinic", "Clinic", required=True),
         Field("service", "Requested service", Kind.TEXTAREA, required=True, max_length=2000),
-        Field("curator_decision", "Doctor-curator's decision", Kind.CHOICE, required=True,
-              choices=(("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused"))),
         Field("limit", "Limit (RUB)", Kind.NUMBER),
+        Field("valid_from", "Valid from", Kind.DATE),
         Field("valid_until", "Valid until", Kind.DATE),
     )),
     CaseForm(CaseType.TRAVEL_ASSISTANCE, (
-        Field("country", "Country", required=True),
+        Field("country", "Country (ISO code)", Kind.COUNTRY, required=True, max_length=2),
         Field("city", "City", required=True),
         Field("symptoms", "Symptoms", Kind.TEXTAREA, required=True, max_length=4000),
+        Field("conscious", "The patient is conscious", Kind.YES_NO, required=True, choices=YES_NO),
+        Field("fever", "Fever", Kind.YES_NO, choices=YES_NO),
+        Field("injury", "Injury (accident, fall)", Kind.YES_NO, choices=YES_NO),
+        Field("hospitalisation", "Hospitalisation needed", Kind.YES_NO, required=True, choices=YES_NO),
         Field("triage", "Triage", Kind.CHOICE, required=True,
               choices=(("routine", "Routine"), ("urgent", "Urgent"), ("emergency", "Emergency"))),
         Field("provider", "Provider from the network"),
         Field("payment_guarantee", "Guarantee of payment sent", Kind.YES_NO, choices=YES_NO),
-        Field("costs", "Costs (EUR)", Kind.NUMBER),
+        Field("guarantee_amount", "Guarantee amount", Kind.NUMBER),
+        Field("guarantee_currency", "Guarantee currency", Kind.CURRENCY, max_length=3),
         Field("repatriation", "Repatriation needed", Kind.YES_NO, choices=YES_NO),
     )),
     CaseForm(CaseType.ROADSIDE_ASSISTANCE, (
         Field("location", "Location", required=True),
+        Field("coordinates", "Coordinates (latitude, longitude)", Kind.COORDINATES, max_length=60),
         Field("safe", "The customer is in a safe place", Kind.YES_NO, required=True, choices=YES_NO),
         Field("vehicle", "Vehicle (make, model, plate)", required=True),
         Field("service", "Service", Kind.CHOICE, required=True,
               choices=(("tow", "Tow"), ("jump_start", "Jump start"), ("commissioner", "Accident commissioner"),
-                       ("tyre", "Tyre change"), ("fuel", "Fuel delivery"))),
+                       ("tyre", "Tyre change"), ("fuel", "Fuel delivery"), ("lockout", "Lockout"))),
         Field("provider", "Provider"),
         Field("eta_minutes", "ETA (minutes)", Kind.COUNT),
     )),
@@ -143,6 +159,62 @@ FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
     )),
 )}
 FORM_TYPES: tuple[CaseType, ...] = tuple(FORMS)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """What follows the form of a case type: the operator's next steps (message ids, in order), the SMS
+    template that tells the customer what to send or do (services/notifications.py), whether a doctor with
+    the medical skill decides (a guarantee letter) and whether a doctor must review the case before it
+    closes (travel assistance), whether it keeps a cost log, and whether the provider's ETA is tracked."""
+
+    next_steps: tuple[str, ...]
+    sms_template: str | None = None
+    sms_params: tuple[str, ...] = ()  # what the operator gives besides the case reference (upload link, hotline)
+    medical_decision: bool = False
+    medical_review: bool = False
+    cost_log: bool = False
+    eta: bool = False
+
+
+WORKFLOWS: dict[CaseType, Workflow] = {
+    CaseType.MOTOR_CLAIM: Workflow((
+        "Send the customer the document checklist.",
+        "Agree the date and place of the inspection.",
+        "OSAGO: the decision is due within 20 calendar days (holidays excluded) of a complete set of documents.",
+    ), sms_template="sms_motor_claim_checklist", sms_params=("upload_url",)),
+    CaseType.PROPERTY_CLAIM: Workflow((
+        "Send the customer the document checklist.",
+        "Pass the case to the loss adjuster and agree the visit.",
+    ), sms_template="sms_property_claim_checklist", sms_params=("upload_url",)),
+    CaseType.DMS_GUARANTEE_LETTER: Workflow((
+        "Send the customer the list of documents the doctor-curator needs.",
+        "A doctor-curator decides: approve, refuse or request documents.",
+        "Send the guarantee letter to the clinic once approved.",
+    ), sms_template="sms_dms_guarantee_letter_checklist", medical_decision=True),
+    CaseType.TRAVEL_ASSISTANCE: Workflow((
+        "Choose a provider from the network in the customer's country and city.",
+        "Send the guarantee of payment to the provider.",
+        "Log every cost with its currency.",
+        "A doctor reviews the case before it is closed.",
+    ), sms_template="sms_travel_assistance_checklist", sms_params=("hotline",), medical_review=True,
+        cost_log=True),
+    CaseType.ROADSIDE_ASSISTANCE: Workflow((
+        "Make sure the customer is safe (hazard lights, warning triangle, behind the barrier).",
+        "Dispatch a provider from the network and give the customer the ETA.",
+        "Call the customer back if the provider is late.",
+    ), eta=True),
+    CaseType.COMPLAINT: Workflow((
+        "Register the complaint in the complaint register; its deadline follows the jurisdiction.",
+    )),
+}
+
+
+def workflow_for(case_type: CaseType | str | None) -> Workflow | None:
+    try:
+        return WORKFLOWS.get(CaseType(case_type)) if case_type else None
+    except ValueError:
+        return None
 ALL_FIELD_NAMES = frozenset(f.name for form in FORMS.values() for f in form.fields)
 
 
@@ -208,7 +280,26 @@ def _clean(spec: Field, text: str, today: date) -> tuple[Any, str | None]:
     if spec.kind == Kind.PLATE:
         plate = text.upper().replace(" ", "")
         return (plate, None) if PLATE_PATTERN.match(plate) else (None, BAD_PLATE)
+    if spec.kind == Kind.COUNTRY:
+        return (text.upper(), None) if COUNTRY_PATTERN.match(text.upper()) else (None, BAD_COUNTRY)
+    if spec.kind == Kind.CURRENCY:
+        return (text.upper(), None) if CURRENCY_PATTERN.match(text.upper()) else (None, BAD_CURRENCY)
+    if spec.kind == Kind.COORDINATES:
+        return _coordinates(text)
     raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def _coordinates(text: str) -> tuple[Any, str | None]:
+    parts = text.replace(";", ",").split(",")
+    if len(parts) != 2:
+        return None, BAD_COORDINATES
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None, BAD_COORDINATES
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, BAD_COORDINATES
+    return f"{round(lat, 6)}, {round(lon, 6)}", None
 
 
 def _rules(case_type: CaseType, values: Mapping[str, Any]) -> dict[str, str]:
@@ -219,15 +310,27 @@ def _rules(case_type: CaseType, values: Mapping[str, Any]) -> dict[str, str]:
             errors["injured"] = EUROPROTOCOL_INJURED
         if values.get("police_report") not in (None, "none"):
             errors["police_report"] = EUROPROTOCOL_POLICE
+    if case_type == CaseType.DMS_GUARANTEE_LETTER and values.get("valid_from") and values.get("valid_until") \
+            and values["valid_until"] < values["valid_from"]:
+        errors["valid_until"] = VALIDITY_ORDER
+    if case_type == CaseType.TRAVEL_ASSISTANCE:
+        if values.get("guarantee_amount") is not None and not values.get("guarantee_currency"):
+            errors["guarantee_currency"] = CURRENCY_NEEDED
+        if values.get("triage") == "routine" and (values.get("hospitalisation") == "yes"
+                                                  or values.get("conscious") == "no"):
+            errors["triage"] = NOT_ROUTINE
     return errors
 
 
 def messages() -> set[str]:
     """Every message id of the forms (labels, choices, errors), for the catalogue check."""
     found = {REQUIRED, TOO_LONG, NOT_A_DATE, NOT_A_TIME, FUTURE_DATE, NOT_A_NUMBER, NOT_A_COUNT, NOT_A_CHOICE,
-             BAD_VIN, BAD_PLATE, EUROPROTOCOL_INJURED, EUROPROTOCOL_POLICE, UNKNOWN_TYPE}
+             BAD_VIN, BAD_PLATE, EUROPROTOCOL_INJURED, EUROPROTOCOL_POLICE, UNKNOWN_TYPE, BAD_COUNTRY, BAD_CURRENCY,
+             BAD_COORDINATES, CURRENCY_NEEDED, VALIDITY_ORDER, NOT_ROUTINE}
     for form in FORMS.values():
         for spec in form.fields:
             found.add(spec.label)
             found.update(label for _value, label in spec.choices)
+    for flow in WORKFLOWS.values():
+        found.update(flow.next_steps)
     return found

@@ -115,6 +115,14 @@ class EventType(StrEnum):
     CASE_STATUS_CHANGED = "case_status_changed"
     # customer satisfaction: data.score 1-5 and/or data.nps 0-10
     SURVEY_ANSWERED = "survey_answered"
+    # the complaint register (services/complaints.py): data.complaint_id, client_id, site_id, channel, rule;
+    # closed: status, outcome, root_cause, on_time
+    COMPLAINT_REGISTERED = "complaint_registered"
+    COMPLAINT_CLOSED = "complaint_closed"
+    # training: an exam passed grants or renews a skill's certification; retraining suspends it (data: skill,
+    # certification_id, reason / attempt_id, score, expires_at); routing re-reads the agent's skills at once
+    CERTIFICATION_GRANTED = "certification_granted"
+    CERTIFICATION_SUSPENDED = "certification_suspended"
 
 
 class PresenceState(StrEnum):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from helpline.services.unit_of_work import UnitOfWork
 from helpline.entrypoints import cli_deadline, cli_erlang, cli_forecast, cli_report, cli_schedule, cli_simulate
 from helpline.entrypoints.cli_channels import channels_app
+from helpline.entrypoints.cli_complaints import complaints_app
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -39,6 +40,7 @@ app.add_typer(import_app, name="import")
 export_app = typer.Typer(help="Export data for reporting elsewhere.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 app.add_typer(channels_app, name="channels")
+app.add_typer(complaints_app, name="complaints")
 console = Console()
 errors = Console(stderr=True)
 

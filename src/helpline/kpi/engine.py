@@ -37,7 +37,7 @@ INTERVALS = {"15m": "15m", "30m": "30m", "1h": "1h", "hour": "1h", "1d": "1d", "
              "week": "1w", "1mo": "1mo", "month": "1mo"}
 DEFAULT_ANSWER_WITHIN_S = 20.0
 REPORTED_TYPES = ("entered_queue", "answered", "abandoned", "exited", "transferred", "wrap_up_ended",
-                  "survey_answered")
+                  "survey_answered", "complaint_registered")
 _WAIT_ATTRIBUTED = ("answered", "abandoned", "exited")  # counted when the interaction entered the queue
 _FINE_KEYS = {"agent": "agent_id", "direction": "direction", "case_type": "case_type"}  # event columns
 

@@ -81,6 +81,8 @@ BASES: tuple[Base, ...] = (
          lambda s: _count(pl.col("nps") >= 9)),
     Base("nps_detractors", "recommendation scores of 0 to 6", ("survey_answered",),
          lambda s: _count(pl.col("nps") <= 6)),
+    Base("complaints", "complaints registered (`complaint_registered`, at the moment received; its queue is the "
+         "interaction's, its agent the one complained about)", ("complaint_registered",), lambda s: _count()),
 )
 
 
@@ -159,6 +161,10 @@ METRICS: tuple[Metric, ...] = (
                                                                                   c("cases_resolved"))),
     Metric("nps", "net promoter score: (promoters − detractors) ÷ answers, from −1 to 1",
            _ratio(c("nps_promoters") - c("nps_detractors"), c("nps_responses"))),
+    Metric("complaints", "complaints registered in the period", c("complaints")),
+    Metric("complaint_rate_per_1000", "complaints per 1,000 handled interactions: 1000 × complaints ÷ handled "
+           "(RESO-Garantia's \"under 0.002 %\" is a rate below 0.02; not rounded)",
+           1000 * _ratio(c("complaints"), c("handled"))),
 )
 METRIC_NAMES = tuple(m.name for m in METRICS)
 DEFAULT_METRICS = ("offered", "answered", "abandoned", "short_abandoned", "other_exits", "service_level", "asa_s",

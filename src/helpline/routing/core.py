@@ -28,7 +28,11 @@ class _Core(_AgentHeaps):
         if rec.slot.mode == ROUND_ROBIN:  # remember when this agent last got one from this queue
             rec.queue.rr[a.id] = seq
         self._pending[rec] = (at + self.alert_timeout_s, seq)
-        out.append(offer(rec.id, a.id, at))
+        if self._lean:
+            self._made.append(rec)
+            self._made_to.append(a)
+        else:
+            out.append(offer(rec.id, a.id, at))
 
     def _occupy(self, rec: Interaction, a: Agent, at: float) -> None:
         """The interaction takes one of the agent's slots on its channel (an offer, or work given outside)."""

@@ -35,6 +35,11 @@ class _AgentHeaps:
         self._seq = 0
         self._tickets = 0  # numbers the waiting entries (core.py)
         self._now = float("-inf")
+        # Set by the simulation's driver (driver.py) only: offers are then recorded here, the interaction in
+        # `_made` and its agent in `_made_to`, instead of as `Offer` objects among the input's decisions.
+        self._lean = False
+        self._made: list[Interaction] = []
+        self._made_to: list[Agent] = []
 
     @staticmethod
     def _room_for(a: Agent) -> list[str]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from helpline.adapters.db.models import Agent, AgentCapacity, AgentSkill, Certification, Site, Skill, Team, User
 from helpline.domain.errors import Forbidden, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
+from helpline.domain.training import is_valid
 from helpline.domain.vocabulary import Channel, PresenceState, Role
 from helpline.services import scope
 from helpline.services.admin_schemas import column_values
@@ -114,9 +115,10 @@ def agent_view(agent: Agent, now: datetime) -> AgentView:
 
 
 def certification_view(cert: Certification, now: datetime) -> CertificationView:
-    valid = cert.passed_at <= now and (cert.expires_at is None or now < cert.expires_at)
+    valid = is_valid(cert.passed_at, cert.expires_at, cert.suspended_at, now)
     return CertificationView(id=cert.id, skill_id=cert.skill_id, skill_code=cert.skill.code,
-                             passed_at=cert.passed_at, expires_at=cert.expires_at, valid_now=valid)
+                             passed_at=cert.passed_at, expires_at=cert.expires_at, valid_now=valid,
+                             suspended_at=cert.suspended_at, suspended_reason=cert.suspended_reason)
 
 
 def _save(uow: UnitOfWork, agent: Agent) -> AgentView:

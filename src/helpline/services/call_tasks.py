@@ -40,13 +40,14 @@ CANDIDATES = 20  # due tasks looked at per claim round
 
 def create(uow: UnitOfWork, actor: Actor, commands: list[CreateCallTask]) -> list[CallTaskView]:
     """Create tasks (all or none)."""
-    tasks = [_new_task(uow, actor, cmd) for cmd in commands]
+    tasks = [new_task(uow, actor, cmd) for cmd in commands]
     uow.session.add_all(tasks)
     uow.commit()
     return [CallTaskView.model_validate(task) for task in tasks]
 
 
-def _new_task(uow: UnitOfWork, actor: Actor, cmd: CreateCallTask) -> CallTask:
+def new_task(uow: UnitOfWork, actor: Actor, cmd: CreateCallTask) -> CallTask:
+    """One call task, added to the unit of work but not committed (a survey campaign plans many at once)."""
     case = uow.session.get(Case, cmd.case_id) if cmd.case_id is not None else None
     if cmd.case_id is not None and case is None:
         raise NotFound("case", cmd.case_id)

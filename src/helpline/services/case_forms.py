@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from helpline.adapters.db.models import Agent, Case, Interaction
 from helpline.domain import case_forms
+from helpline.domain.case_workflows import eta_due
 from helpline.domain.errors import Forbidden, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseType, Role
@@ -58,6 +59,12 @@ def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type
         return Saved(None, errors)
     details = {k: v for k, v in (case.details or {}).items() if k not in case_forms.ALL_FIELD_NAMES}
     details.update(values)
+    flow = case_forms.workflow_for(form.case_type)
+    if flow is not None and flow.eta:  # the ETA runs from when it is given (or changed)
+        if "eta_minutes" not in values:
+            details.pop("eta_due_at", None)
+        elif values["eta_minutes"] != (case.details or {}).get("eta_minutes") or "eta_due_at" not in details:
+            details["eta_due_at"] = eta_due(uow.now(), values["eta_minutes"]).isoformat()
     update: dict[str, Any] = {"type": form.case_type, "details": details}
     if form.product_lines and values.get("product") in form.product_lines:
         update["product_line"] = values["product"]

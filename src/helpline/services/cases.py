@@ -5,8 +5,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from helpline.adapters.db.models import AuditEntry, Case, Interaction, Policy
+from helpline.adapters.db.models_case_types import CaseMedicalRecord
+from helpline.domain.case_forms import workflow_for
 from helpline.domain.case_lifecycle import check_transition, is_reopen
-from helpline.domain.errors import NotFound
+from helpline.domain.case_workflows import REVIEW_FIRST
+from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseStatus, EventType, is_health_related
 from helpline.services import event_log, scope
@@ -19,6 +22,14 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
     audit_health_reads(uow, actor, [case], action="read")
     uow.commit()
     return CaseView.model_validate(case)
+
+
+def _awaits_medical_review(uow: UnitOfWork, case: Case) -> bool:
+    """A case type whose workflow needs a medical review (travel assistance) cannot end before it has one."""
+    flow = workflow_for(case.type)
+    return flow is not None and flow.medical_review and uow.session.scalar(
+        select(CaseMedicalRecord.id).where(CaseMedicalRecord.case_id == case.id,
+                                           CaseMedicalRecord.kind == "review").limit(1)) is None
 
 
 def list_cases(uow: UnitOfWork, actor: Actor, *, status: CaseStatus | None = None, customer_id: int | None = None,
@@ -52,6 +63,8 @@ def update_case(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseUpdate) ->
 def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusChange) -> CaseView:
     case = _load(uow, actor, case_id)
     target = check_transition(case.status, cmd.status)
+    if target in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and _awaits_medical_review(uow, case):
+        raise Conflict(REVIEW_FIRST)
     at = uow.now()
     event_log.append(uow, EventType.CASE_STATUS_CHANGED, at=at, actor=actor, case_id=case.id,
                      note=cmd.note or None, data={"from": case.status, "to": target.value})

@@ -19,9 +19,9 @@ from helpline.services.unit_of_work import UnitOfWork
 # the figures of the page's table, in order; the charts use some of them
 TABLE_METRICS = ("offered", "answered", "abandoned", "short_abandoned", "other_exits", "answered_within_t",
                  "service_level", "asa_s", "avg_abandon_wait_s", "max_wait_s", "abandon_rate", "answer_rate",
-                 "aht_s", "transfers")
+                 "aht_s", "transfers", "complaints", "complaint_rate_per_1000", "csat", "csat_share_4_5", "nps")
 TREND_METRICS = ("offered", "answered", "abandoned", "service_level", "asa_s", "abandon_rate")
-RATES = frozenset({"service_level", "abandon_rate", "answer_rate"})
+RATES = frozenset({"service_level", "abandon_rate", "answer_rate", "csat_share_4_5"})
 HEAT_LEVELS = 10  # heat-0 (nothing) .. heat-9 (the busiest hour)
 
 

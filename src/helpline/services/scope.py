@@ -8,30 +8,39 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from helpline.adapters.db.models import Agent, Case, Certification, Interaction, Queue
 from helpline.domain.permissions import Actor
 from helpline.domain.skills import HeldSkill, SkillRequirement, is_qualified
+from helpline.domain.training import counts_until, is_valid
 from helpline.domain.vocabulary import InteractionState, Role
 from helpline.services.unit_of_work import UnitOfWork
 
 
 def held_skills(agent: Agent, at: datetime) -> dict[str, HeldSkill]:
     """The agent's skills with, per skill, the certification that counts at `at`: one valid then if any
-    (a renewal beside an expired certificate), else the latest passed."""
+    (a renewal beside an expired certificate; of several, the one that lasts longest), else the latest passed.
+    A suspended certification counts only until its suspension (domain/training.py), so routing never offers
+    its skill's work after it."""
     best: dict[int, Certification] = {}
     for cert in sorted(agent.certifications, key=lambda c: c.passed_at):
         current = best.get(cert.skill_id)
-        if current is None or not _valid(current, at) or _valid(cert, at):
+        if current is None or not _valid(current, at) or (_valid(cert, at) and not _ends_before(cert, current)):
             best[cert.skill_id] = cert
     held = {}
     for s in agent.skills:
         counted = best.get(s.skill_id)
         held[s.skill.code] = HeldSkill(
             skill=s.skill.code, proficiency=s.proficiency, certified_at=counted.passed_at if counted else None,
-            certification_expires_at=counted.expires_at if counted else None,
+            certification_expires_at=counts_until(counted.expires_at, counted.suspended_at) if counted else None,
             requires_certification=s.skill.requires_certification)
     return held
 
 
 def _valid(cert: Certification, at: datetime) -> bool:
-    return cert.passed_at <= at and (cert.expires_at is None or at < cert.expires_at)
+    return is_valid(cert.passed_at, cert.expires_at, cert.suspended_at, at)
+
+
+def _ends_before(cert: Certification, other: Certification) -> bool:
+    end = counts_until(cert.expires_at, cert.suspended_at)
+    other_end = counts_until(other.expires_at, other.suspended_at)
+    return end is not None and (other_end is None or end < other_end)
 
 
 def requirements(queue: Queue) -> list[SkillRequirement]:

@@ -66,6 +66,8 @@ class CertificationView(View):
     passed_at: datetime
     expires_at: datetime | None
     valid_now: bool
+    suspended_at: datetime | None = None  # suspended until retraining (services/training.py)
+    suspended_reason: str | None = None
 
 
 class AgentView(View):

@@ -81,6 +81,8 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # the complaint deadline rule of the client's jurisdiction (domain/deadlines.py; migration 0013)
+    complaint_rule: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):
@@ -165,6 +167,11 @@ class Certification(Base):
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"))
     passed_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+    # suspended until retraining (a QA finding, a manager's decision): counts no more from that moment
+    # (services/training.py; the retraining requirement and its history are in models_training.py)
+    suspended_at: Mapped[datetime | None]
+    suspended_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
     skill: Mapped[Skill] = relationship(lazy="joined")
 
 
@@ -393,6 +400,15 @@ class Survey(Base):
     score: Mapped[int | None] = mapped_column(Integer)  # CSAT 1-5
     nps: Mapped[int | None] = mapped_column(Integer)  # 0-10 where the client asks it
     comment: Mapped[str] = mapped_column(Text, default="")
+    # satisfaction surveys (migration 0014, models_surveys.py, services/surveys.py): the SHA-256 digest of the
+    # public answer link's token, when the link expires, the customer's language, whether NPS is asked, the
+    # campaign that sent it and the call-back task of a voice survey
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    ask_nps: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("survey_campaigns.id"), index=True)
+    call_task_id: Mapped[int | None] = mapped_column(ForeignKey("call_tasks.id"))
 
 
 class AuditEntry(Base):
@@ -420,6 +436,14 @@ class QualityEvaluation(Base):
     critical_error: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+    # quality control (migration 0015, models_quality.py): the scorecard filled in, each criterion's answer
+    # ({key: {"answer": met|not_met|na, "comment": ...}}), the agent evaluated, and the acknowledgement status
+    scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("quality_scorecards.id"))
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    error_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status: Mapped[str] = mapped_column(String(12), default="submitted", server_default="submitted")
+    updated_at: Mapped[datetime | None]
 
 
 # --- imports ------------------------------------------------------------------------------------
@@ -627,8 +651,13 @@ class HelpArticle(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     keywords: Mapped[str] = mapped_column(Text, default="")
-    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)  # the audience: customers too, or agents only
     updated_at: Mapped[datetime]
+    # the knowledge base (models_knowledge.py): the shown version, its status, category and next review
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_categories.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    review_due: Mapped[date | None] = mapped_column(Date)
 
 
 # --- channel: SMS ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from helpline.entrypoints.web import (
     login,
     pages,
     planning_pages,
+    provider_pages,
     quality_pages,
     report_pages,
     survey_pages,
@@ -31,6 +32,6 @@ def configure_web(app: FastAPI) -> None:
     app.include_router(chat_demo.router)
     app.include_router(live.router)
     for area in (desk_pages, wallboard_pages, report_pages, planning_pages, admin_pages, complaint_pages,
-                 survey_pages, quality_pages, training_pages, knowledge_pages):
+                 survey_pages, quality_pages, training_pages, knowledge_pages, provider_pages):
         app.include_router(area.router)
     install_page_errors(app)

@@ -54,12 +54,16 @@ METRIC_NAMES = {
     "answered_within_t": N_("Answered within T"), "service_level": N_("Service level"),
     "asa_s": N_("Average speed of answer"), "avg_abandon_wait_s": N_("Average wait of abandoned"),
     "max_wait_s": N_("Longest wait"), "abandon_rate": N_("Abandonment rate"), "answer_rate": N_("Answer rate"),
-    "aht_s": N_("Average handle time"), "transfers": N_("Transfers")}
+    "aht_s": N_("Average handle time"), "transfers": N_("Transfers"),
+    "complaints": N_("Complaints registered"), "complaint_rate_per_1000": N_("Complaints per 1,000 handled"),
+    "csat": N_("CSI (mean score)"), "csat_share_4_5": N_("CSAT (share of 4 and 5)"), "nps": N_("NPS")}
 SECONDS = N_("s")
 PERCENT = "%"
 CHOOSE = N_("Choose one of the options.")
 TO_BEFORE_FROM = N_("The end must come after the start.")
-NUMBER_PATTERN = {"count": "#,##0", "seconds": "#,##0.0"}
+NUMBER_PATTERN = {"count": "#,##0", "seconds": "#,##0.0",
+                  "per_1000": "#,##0.0000",  # 0.002 % = 0.0200 per 1,000
+                  "score": "#,##0.00"}  # CSI, a mean score 1-5; NPS from -1 to 1
 INTERVAL_PATTERNS = {  # how an interval's start is shown, by interval length and language
     "ru": {"time": "dd.MM.yyyy HH:mm", "day": "EEE dd.MM.yyyy", "month": "LLLL yyyy"},
     "en": {"time": "EEE d MMM yyyy, HH:mm", "day": "EEE d MMM yyyy", "month": "LLLL yyyy"},
@@ -211,6 +215,10 @@ class Shaper:
     def kind(metric: str) -> str:
         if metric in report_views.RATES:
             return "rate"
+        if metric == "complaint_rate_per_1000":
+            return "per_1000"
+        if metric in ("csat", "nps"):  # a mean score 1-5; NPS from -1 to 1
+            return "score"
         return "seconds" if metric.endswith("_s") else "count"
 
     def unit(self, metric: str) -> str:

@@ -97,6 +97,9 @@ class LiveRouter:
         aid = str(e.agent_id)
         if kind in _AGENT_EVENTS:
             return self._presence(session, e, at) if e.agent_id is not None else []
+        if kind in _CERTIFICATION_EVENTS:  # an exam passed, a certification suspended: re-read the agents now
+            self._rebuild_at = min(self._rebuild_at, self._monotonic())
+            return []
         if e.interaction_id is None:
             return []
         if kind == EventType.ENTERED_QUEUE:
@@ -176,5 +179,6 @@ class LiveRouter:
         # ExpansionApplied changes nothing stored; AgentSetNotReady is written by `reject` above
 
 
+_CERTIFICATION_EVENTS = frozenset({EventType.CERTIFICATION_GRANTED, EventType.CERTIFICATION_SUSPENDED})
 _AGENT_EVENTS = frozenset({EventType.AGENT_LOGGED_IN, EventType.AGENT_READY, EventType.AGENT_NOT_READY,
                            EventType.AGENT_LOGGED_OUT})

@@ -34,7 +34,8 @@ def update_case(case_id: int, body: CaseUpdate, uow: UoW, actor: Writer) -> Case
 
 
 @router.post("/{case_id}/status", response_model=CaseView,
-             responses={409: {"description": "The status cannot change that way"}})
+             responses={409: {"description": "The status cannot change that way (or the case awaits its "
+                                             "medical review)"}})
 def change_status(case_id: int, body: CaseStatusChange, uow: UoW, actor: Writer) -> CaseView:
     return cases.change_status(uow, actor, case_id, body)
 

@@ -1,0 +1,1 @@
+"""Text search of the help section: normalising text into index terms (pure, no database)."""
