@@ -464,3 +464,139 @@ def test_demo_providers_are_added_once_and_found_by_city(make, client, cc):
         assert ensure_providers(uow) == 0
     found = cc.http(client, cc.agent, "GET", "/providers", params={"country": "RU", "city": "москва", "kind": "tow"})
     assert [p["name"] for p in found] == ["Эвакуатор 24 МКАД"] and "lockout" in found[0]["services"]
+
+
+# --- the provider chosen from the network, the checklist by e-mail ------------------------------------------
+
+
+def test_the_provider_check_takes_only_an_active_provider_of_the_kind_in_the_case_country_and_city():
+    clinic = case_forms.ProviderFacts(kind="clinic", country="TR", city_key="antalya", active=True)
+    values = {"country": "TR", "city": "ANTALYA", "provider_id": 7}
+    travel, roadside = CaseType.TRAVEL_ASSISTANCE, CaseType.ROADSIDE_ASSISTANCE
+    assert case_forms.provider_problem(travel, values, clinic) is None
+    assert case_forms.provider_problem(travel, {**values, "provider_id": None}, None) is None  # none chosen
+    assert case_forms.provider_problem(travel, values, None) == case_forms.PROVIDER_UNKNOWN
+    assert case_forms.provider_problem(roadside, values, clinic) == case_forms.PROVIDER_WRONG_KIND
+    closed = case_forms.ProviderFacts(kind="assistance", country="TR", city_key="antalya", active=False)
+    assert case_forms.provider_problem(travel, values, closed) == case_forms.PROVIDER_INACTIVE
+    assert case_forms.provider_problem(travel, {**values, "city": "Istanbul"}, clinic) == \
+        case_forms.PROVIDER_ELSEWHERE
+    assert case_forms.provider_problem(travel, {**values, "country": "CY"}, clinic) == case_forms.PROVIDER_ELSEWHERE
+    tow = case_forms.ProviderFacts(kind="tow", country="RU", city_key="москва", active=True)
+    assert case_forms.provider_problem(roadside, {"provider_id": 3}, tow) == case_forms.PROVIDER_PLACE_FIRST
+    assert case_forms.provider_problem(roadside, {"provider_id": 3, "country": "RU", "city": "МОСКВА"}, tow) is None
+    assert case_forms.check(travel, {**TRAVEL_OK, "provider_id": "Memorial"}, TODAY)[1] == {
+        "provider_id": case_forms.PROVIDER_UNKNOWN}
+    assert case_forms.check(travel, {**TRAVEL_OK, "provider_id": "12"}, TODAY)[0]["provider_id"] == 12
+
+
+def test_desk_travel_form_offers_the_network_in_the_case_city_and_refuses_another_provider(cc, client, browsers,
+                                                                                          uow):
+    ids = {body["name"]: cc.http(client, cc.supervisor, "POST", "/providers", json=body)["id"] for body in NETWORK}
+    browser, token, iid, case_id = on_desk(cc, client, browsers, cc.agent, "travel_assistance")
+    empty = browser.get(f"/desk/interactions/{iid}/case-form?case_type=travel_assistance&lang=en", headers=HX).text
+    assert f'id="case-provider-{iid}"' in empty and "Save the country and city first" in empty
+    assert "Memorial Antalya" not in empty
+    first = browser.post(f"/desk/interactions/{iid}/case-form", headers=HX,
+                         data={"csrf": token, "case_type": "travel_assistance", **TRAVEL_OK})
+    assert first.status_code == 200 and "Memorial Antalya" in first.text and "Antalya Private Hospital" in first.text
+    for other in ("Old Clinic", "Istanbul Assist", "Evakuator 24", "Клиника Медси"):
+        assert other not in first.text, other  # inactive, another city, a tow service, another country
+
+    def save(provider_id, lang="en"):
+        return browser.post(f"/desk/interactions/{iid}/case-form?lang={lang}", headers=HX, data={
+            "csrf": token, "case_type": "travel_assistance", **TRAVEL_OK, "provider_id": str(provider_id)}).text
+
+    refusals = [(ids["Old Clinic"], "This provider is no longer active: choose another."),
+                (ids["Istanbul Assist"], "This provider is not in the case's country and city."),
+                (ids["Evakuator 24"], "This provider does not give this kind of assistance."),
+                (99999, "Choose a provider from the network.")]
+    for provider_id, message in refusals:
+        page = save(provider_id)
+        assert f'id="provider_id-error">{message}' in page, message
+        uow.session.expire_all()
+        assert "provider_id" not in (uow.session.get(m.Case, case_id).details or {})
+    assert 'id="provider_id-error">Этот партнёр не оказывает' in save(ids["Evakuator 24"], "ru")
+    chosen = save(ids["Memorial Antalya"])
+    assert "The case is saved." in chosen and f'<option value="{ids["Memorial Antalya"]}" selected>' in chosen
+    uow.session.expire_all()
+    details = uow.session.get(m.Case, case_id).details
+    assert (details["provider_id"], details["provider"]) == (ids["Memorial Antalya"], "Memorial Antalya")
+    cleared = {k: v for k, v in TRAVEL_OK.items()}
+    browser.post(f"/desk/interactions/{iid}/case-form", headers=HX,
+                 data={"csrf": token, "case_type": "travel_assistance", **cleared})
+    uow.session.expire_all()
+    details = uow.session.get(m.Case, case_id).details
+    assert "provider_id" not in details and "provider" not in details  # the name goes with the id
+
+
+def test_desk_roadside_form_takes_a_tow_service_of_the_city(cc, client, browsers, uow):
+    ids = {body["name"]: cc.http(client, cc.supervisor, "POST", "/providers", json=body)["id"] for body in NETWORK}
+    browser, token, iid, case_id = on_desk(cc, client, browsers, cc.agent, "roadside_assistance")
+    base = {"csrf": token, "case_type": "roadside_assistance", "location": "MKAD 41 km", "safe": "yes",
+            "vehicle": "Lada Vesta A123BC77", "service": "tow"}
+    no_place = browser.post(f"/desk/interactions/{iid}/case-form?lang=en", headers=HX,
+                            data={**base, "provider_id": str(ids["Evakuator 24"])}).text
+    assert 'id="provider_id-error">Save the country and city first' in no_place
+    saved = browser.post(f"/desk/interactions/{iid}/case-form?lang=en", headers=HX,
+                         data={**base, "country": "ru", "city": "moscow"}).text
+    assert "Evakuator 24" in saved and "Клиника Медси" not in saved
+    clinic = browser.post(f"/desk/interactions/{iid}/case-form?lang=en", headers=HX, data={
+        **base, "country": "RU", "city": "Москва", "provider_id": str(ids["Клиника Медси"])}).text
+    assert 'id="provider_id-error">This provider does not give this kind of assistance.' in clinic
+    browser.post(f"/desk/interactions/{iid}/case-form", headers=HX, data={
+        **base, "country": "RU", "city": "Moscow", "provider_id": str(ids["Evakuator 24"]), "eta_minutes": "40"})
+    uow.session.expire_all()
+    details = uow.session.get(m.Case, case_id).details
+    assert (details["provider_id"], details["provider"], details["city"]) == (ids["Evakuator 24"], "Evakuator 24",
+                                                                               "Moscow")
+
+
+def _language(make, customer, language):
+    with make.uow() as session_uow:
+        session_uow.session.get(m.Customer, customer.id).language = language
+        session_uow.commit()
+
+
+def test_desk_sends_the_checklist_by_email_in_the_customer_language(cc, client, browsers, make, uow):
+    customer = make.customer("Olga Smirnova", phones=["+74951234567"], emails=["Olga@Example.ru"], client=cc.client)
+    _language(make, customer, "en")
+    browser, token, _iid, case_id = on_desk(cc, client, browsers, cc.agent, "motor_claim")
+    work = browser.get(f"/desk/cases/{case_id}/work?lang=en", headers=HX).text
+    assert 'name="channel"' in work and "E-mail" in work
+    sent = browser.post(f"/desk/cases/{case_id}/checklist?lang=en", headers=HX, data={
+        "csrf": token, "upload_url": "https://reso.ru/u/Ab3dE9", "channel": "email"})
+    assert "The checklist is queued for sending by e-mail." in sent.text
+    [queued] = uow.session.scalars(select(m.OutboundMessage).where(m.OutboundMessage.case_id == case_id)).all()
+    assert (queued.channel, queued.template, queued.language, queued.to_address) == (
+        "email", "case_checklist", "en", "olga@example.ru")
+    assert queued.subject == f"[RESO-{case_id}] Your documents checklist"
+    assert "https://reso.ru/u/Ab3dE9" in queued.body and "driving licence" in queued.body  # the checklist itself
+    assert "Dear Olga Smirnova" in queued.body and queued.status == "queued"
+    _language(make, customer, "ru")
+    by_api = cc.http(client, cc.supervisor, "POST", f"/cases/{case_id}/checklist",
+                     json={"channel": "email", "params": {"upload_url": "https://reso.ru/u/Zz"}})
+    assert (by_api["template"], by_api["language"], by_api["to_address"]) == ("case_checklist", "ru",
+                                                                              "olga@example.ru")
+    assert "Перечень документов" in by_api["body"] or "паспорт" in by_api["body"]
+    sms = browser.post(f"/desk/cases/{case_id}/checklist?lang=en", headers=HX, data={
+        "csrf": token, "upload_url": "https://reso.ru/u/Ab3dE9", "channel": "sms"})
+    assert "The checklist is queued for sending by SMS." in sms.text
+
+
+def test_the_checklist_email_is_refused_for_a_customer_without_an_address(cc, client, browsers, make, uow):
+    make.customer("Olga Smirnova", phones=["+74951234567"], client=cc.client)
+    browser, token, _iid, case_id = on_desk(cc, client, browsers, cc.agent, "travel_assistance")
+    work = browser.get(f"/desk/cases/{case_id}/work?lang=en", headers=HX).text
+    assert 'name="channel"' not in work and "Send the checklist by SMS" in work  # SMS only: no address
+    refused = browser.post(f"/desk/cases/{case_id}/checklist?lang=ru", headers=HX, data={
+        "csrf": token, "hotline": "+7 495 730-30-00", "channel": "email"})
+    assert refused.status_code == 200 and 'id="channel-error">У клиента нет адреса электронной почты' in refused.text
+    assert 'value="+7 495 730-30-00"' in refused.text  # nothing typed is lost
+    odd = browser.post(f"/desk/cases/{case_id}/checklist?lang=en", headers=HX, data={
+        "csrf": token, "hotline": "+7 495 730-30-00", "channel": "pigeon"})
+    assert 'id="channel-error"' in odd.text
+    api = client.post(f"/api/v1/cases/{case_id}/checklist", headers=cc.supervisor.auth,
+                      json={"channel": "email", "params": {"hotline": "+7 495 730-30-00"}})
+    assert api.status_code == 422 and "e-mail address" in api.text
+    assert uow.session.scalars(select(m.OutboundMessage).where(m.OutboundMessage.case_id == case_id)).all() == []

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     COUNTRY = "country"  # ISO 3166-1 alpha-2
     CURRENCY = "currency"  # ISO 4217
     COORDINATES = "coordinates"  # "latitude, longitude" in decimal degrees
+    PROVIDER = "provider"  # the id of a provider from the network (checked against it by the service)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ BAD_COORDINATES = "Enter latitude and longitude, for example 55.75, 37.62."
 CURRENCY_NEEDED = "Give the currency of the guarantee."
 VALIDITY_ORDER = "The end of validity cannot be before its start."
 NOT_ROUTINE = "A patient who needs a hospital or is unconscious is not routine."
+PROVIDER_UNKNOWN = "Choose a provider from the network."
+PROVIDER_INACTIVE = "This provider is no longer active: choose another."
+PROVIDER_WRONG_KIND = "This provider does not give this kind of assistance."
+PROVIDER_ELSEWHERE = "This provider is not in the case's country and city."
+PROVIDER_PLACE_FIRST = "Save the country and city first, then choose the provider."
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -129,7 +135,7 @@ FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
         Field("hospitalisation", "Hospitalisation needed", Kind.YES_NO, required=True, choices=YES_NO),
         Field("triage", "Triage", Kind.CHOICE, required=True,
               choices=(("routine", "Routine"), ("urgent", "Urgent"), ("emergency", "Emergency"))),
-        Field("provider", "Provider from the network"),
+        Field("provider_id", "Provider from the network", Kind.PROVIDER),
         Field("payment_guarantee", "Guarantee of payment sent", Kind.YES_NO, choices=YES_NO),
         Field("guarantee_amount", "Guarantee amount", Kind.NUMBER),
         Field("guarantee_currency", "Guarantee currency", Kind.CURRENCY, max_length=3),
@@ -143,7 +149,9 @@ FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
         Field("service", "Service", Kind.CHOICE, required=True,
               choices=(("tow", "Tow"), ("jump_start", "Jump start"), ("commissioner", "Accident commissioner"),
                        ("tyre", "Tyre change"), ("fuel", "Fuel delivery"), ("lockout", "Lockout"))),
-        Field("provider", "Provider"),
+        Field("country", "Country (ISO code)", Kind.COUNTRY, max_length=2),
+        Field("city", "City"),
+        Field("provider_id", "Provider from the network", Kind.PROVIDER),
         Field("eta_minutes", "ETA (minutes)", Kind.COUNT),
     )),
     CaseForm(CaseType.COMPLAINT, (
@@ -159,6 +167,44 @@ FORMS: dict[CaseType, CaseForm] = {form.case_type: form for form in (
     )),
 )}
 FORM_TYPES: tuple[CaseType, ...] = tuple(FORMS)
+
+# The provider field (Kind.PROVIDER) offers only the active providers of these kinds in the case's country and
+# city; the chosen provider's id and, for display, its name (`provider`) go into the case's details.
+PROVIDER_KINDS: dict[CaseType, tuple[str, ...]] = {
+    CaseType.TRAVEL_ASSISTANCE: ("clinic", "assistance"),
+    CaseType.ROADSIDE_ASSISTANCE: ("tow",),
+}
+PROVIDER_NAME = "provider"  # the details key with the chosen provider's name
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    """What the provider check needs to know of a provider (the service loads it)."""
+
+    kind: str
+    country: str
+    city_key: str  # the city, case-folded
+    active: bool
+
+
+def provider_problem(case_type: CaseType | str, values: Mapping[str, Any],
+                     provider: ProviderFacts | None) -> str | None:
+    """Why the provider chosen on the form (values["provider_id"]) cannot be taken, or None. `provider` is that
+    provider, None when there is no such provider. The country and city are the form's (saved with it)."""
+    if values.get("provider_id") is None:
+        return None
+    if provider is None:
+        return PROVIDER_UNKNOWN
+    if provider.kind not in PROVIDER_KINDS.get(CaseType(case_type), ()):
+        return PROVIDER_WRONG_KIND
+    if not provider.active:
+        return PROVIDER_INACTIVE
+    country, city = str(values.get("country") or ""), str(values.get("city") or "")
+    if not country or not city:
+        return PROVIDER_PLACE_FIRST
+    if provider.country != country.upper() or provider.city_key != city.strip().casefold():
+        return PROVIDER_ELSEWHERE
+    return None
 
 
 @dataclass(frozen=True)
@@ -215,7 +261,7 @@ def workflow_for(case_type: CaseType | str | None) -> Workflow | None:
         return WORKFLOWS.get(CaseType(case_type)) if case_type else None
     except ValueError:
         return None
-ALL_FIELD_NAMES = frozenset(f.name for form in FORMS.values() for f in form.fields)
+ALL_FIELD_NAMES = frozenset({PROVIDER_NAME, *(f.name for form in FORMS.values() for f in form.fields)})
 
 
 def form_for(case_type: CaseType | str) -> CaseForm | None:
@@ -286,6 +332,8 @@ def _clean(spec: Field, text: str, today: date) -> tuple[Any, str | None]:
         return (text.upper(), None) if CURRENCY_PATTERN.match(text.upper()) else (None, BAD_CURRENCY)
     if spec.kind == Kind.COORDINATES:
         return _coordinates(text)
+    if spec.kind == Kind.PROVIDER:
+        return (int(text), None) if text.isdigit() and 0 < int(text) < 2**31 else (None, PROVIDER_UNKNOWN)
     raise AssertionError(spec.kind)  # pragma: no cover
 
 
@@ -326,7 +374,8 @@ def messages() -> set[str]:
     """Every message id of the forms (labels, choices, errors), for the catalogue check."""
     found = {REQUIRED, TOO_LONG, NOT_A_DATE, NOT_A_TIME, FUTURE_DATE, NOT_A_NUMBER, NOT_A_COUNT, NOT_A_CHOICE,
              BAD_VIN, BAD_PLATE, EUROPROTOCOL_INJURED, EUROPROTOCOL_POLICE, UNKNOWN_TYPE, BAD_COUNTRY, BAD_CURRENCY,
-             BAD_COORDINATES, CURRENCY_NEEDED, VALIDITY_ORDER, NOT_ROUTINE}
+             BAD_COORDINATES, CURRENCY_NEEDED, VALIDITY_ORDER, NOT_ROUTINE, PROVIDER_UNKNOWN, PROVIDER_INACTIVE,
+             PROVIDER_WRONG_KIND, PROVIDER_ELSEWHERE, PROVIDER_PLACE_FIRST}
     for form in FORMS.values():
         for spec in form.fields:
             found.add(spec.label)

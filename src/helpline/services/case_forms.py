@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from helpline.adapters.db.models import Agent, Case, Interaction
+from helpline.adapters.db.models_case_types import Provider
 from helpline.domain import case_forms
 from helpline.domain.case_workflows import eta_due
 from helpline.domain.errors import Forbidden, InvalidInput, NotFound
@@ -55,10 +56,15 @@ def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type
     if form is None:
         raise InvalidInput(f"case type {case_type!r} has no form")
     values, errors = case_forms.check(form.case_type, raw, today)
+    provider = _provider(uow, values.get("provider_id")) if not errors else None
+    if not errors and (problem := case_forms.provider_problem(form.case_type, values, _facts(provider))):
+        errors = {"provider_id": problem}
     if errors:
         return Saved(None, errors)
     details = {k: v for k, v in (case.details or {}).items() if k not in case_forms.ALL_FIELD_NAMES}
     details.update(values)
+    if provider is not None:  # the id is what counts; the name is kept for display
+        details[case_forms.PROVIDER_NAME] = provider.name
     flow = case_forms.workflow_for(form.case_type)
     if flow is not None and flow.eta:  # the ETA runs from when it is given (or changed)
         if "eta_minutes" not in values:
@@ -69,6 +75,37 @@ def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type
     if form.product_lines and values.get("product") in form.product_lines:
         update["product_line"] = values["product"]
     return Saved(cases.update_case(uow, actor, case.id, CaseUpdate(**update)), {})
+
+
+def _provider(uow: UnitOfWork, provider_id: Any) -> Provider | None:
+    return uow.session.get(Provider, provider_id) if isinstance(provider_id, int) else None
+
+
+def _facts(provider: Provider | None) -> case_forms.ProviderFacts | None:
+    if provider is None:
+        return None
+    return case_forms.ProviderFacts(kind=provider.kind, country=provider.country, city_key=provider.city_key,
+                                    active=bool(provider.active))
+
+
+def provider_choices(uow: UnitOfWork, case_type: CaseType | str | None,
+                     details: dict[str, Any]) -> list[tuple[int, str]] | None:
+    """The providers the case form offers: the active ones of the type's kinds in the saved country and city
+    (id, "name (kind), address"); None when the type has no provider field, [] when the country or city
+    is not saved yet or nothing matches."""
+    try:
+        kinds = case_forms.PROVIDER_KINDS.get(CaseType(case_type)) if case_type else None
+    except ValueError:
+        return None
+    if kinds is None:
+        return None
+    country, city = str(details.get("country") or "").strip().upper(), str(details.get("city") or "").strip()
+    if not country or not city:
+        return []
+    rows = uow.session.scalars(select(Provider).where(
+        Provider.active.is_(True), Provider.kind.in_(kinds), Provider.country == country,
+        Provider.city_key == city.casefold()).order_by(Provider.name, Provider.id).limit(200))
+    return [(p.id, f"{p.name}, {p.address}" if p.address else p.name) for p in rows]
 
 
 def verify_identity(uow: UnitOfWork, actor: Actor, interaction_id: int, checks: list[str]) -> CaseView:

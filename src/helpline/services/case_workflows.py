@@ -7,12 +7,12 @@ needs a doctor, as a medical department does. Every read or change of these (hea
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 from sqlalchemy import or_, select
 
-from helpline.adapters.db.models import Agent, Case, Client
+from helpline.adapters.db.models import Agent, Case, Client, Customer
 from helpline.adapters.db.models_case_types import CaseCost, CaseMedicalRecord, Provider
 from helpline.domain import case_forms
 from helpline.domain import case_workflows as rules
@@ -22,6 +22,7 @@ from helpline.domain.training import is_valid
 from helpline.domain.vocabulary import CaseStatus
 from helpline.services import cases, notifications, scope
 from helpline.services.admin_schemas import NoNul
+from helpline.services.channels import outbox, templates
 from helpline.services.schemas import Command, View
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -48,9 +49,14 @@ class CostCreate(Command):
     currency: Currency
 
 
+EMAIL_TEMPLATE = "case_checklist"  # the e-mail around the type's checklist text (messages/case_checklist.*.txt)
+NO_EMAIL = "the customer has no e-mail address for the checklist"
+
+
 class ChecklistCommand(Command):
     params: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")], Param] = Field(
         default_factory=dict, max_length=10, description="The workflow's sms_params (upload_url, hotline)")
+    channel: Literal["sms", "email"] = Field("sms", description="email: to the customer's first e-mail address")
 
 
 class MedicalRecordView(View):
@@ -205,7 +211,9 @@ def add_cost(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CostCreate) -> Ca
 
 def send_checklist(uow: UnitOfWork, actor: Actor, case_id: int,
                    cmd: ChecklistCommand) -> notifications.NotificationView:
-    """The case type's SMS to the customer (the document checklist), through the notifications outbox."""
+    """The case type's document checklist to the customer, through the outbox (consent applies): by SMS (the
+    type's SMS template) or by e-mail (`case_checklist`, carrying the same checklist text in the customer's
+    language, to their first address; InvalidInput without one)."""
     case = _visible(uow, actor, case_id)
     flow = case_forms.workflow_for(case.type)
     if flow is None or flow.sms_template is None:
@@ -218,8 +226,32 @@ def send_checklist(uow: UnitOfWork, actor: Actor, case_id: int,
     client = uow.session.get(Client, case.client_id)
     params: dict[str, str | int | float] = {p: cmd.params[p] for p in flow.sms_params}
     params["case_ref"] = case_reference(case, client)
+    if cmd.channel == "email":
+        return _email_checklist(uow, case, client, flow.sms_template, params)
     return notifications.notify(uow, actor, notifications.SmsNotification(
         customer_id=case.customer_id, case_id=case.id, template=flow.sms_template, params=params))
+
+
+def has_email(uow: UnitOfWork, case: Case | CaseWork) -> bool:
+    customer_id = case.customer_id if isinstance(case, Case) else uow.session.scalar(
+        select(Case.customer_id).where(Case.id == case.case_id))
+    customer = uow.session.get(Customer, customer_id) if customer_id is not None else None
+    return bool(customer and customer.emails)
+
+
+def _email_checklist(uow: UnitOfWork, case: Case, client: Client | None, sms_template: str,
+                     params: dict[str, str | int | float]) -> notifications.NotificationView:
+    customer = uow.session.get(Customer, case.customer_id) if case.customer_id is not None else None
+    if customer is None or not customer.emails:
+        raise InvalidInput(NO_EMAIL)
+    checklist = templates.render(sms_template, customer.language, params)  # the same text as the SMS
+    message = outbox.enqueue(uow, outbox.OutboundRequest(
+        channel="email", to_address=customer.emails[0].email, template=EMAIL_TEMPLATE,
+        params={**params, "checklist": checklist.body.strip(), "customer_name": customer.full_name,
+                "insurer": client.name if client else ""},
+        language=checklist.language, client_id=case.client_id, customer_id=customer.id, case_id=case.id))
+    uow.commit()
+    return notifications.view(message)
 
 
 def case_reference(case: Case, client: Client | None) -> str:

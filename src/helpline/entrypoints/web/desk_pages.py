@@ -87,10 +87,19 @@ def _focus_context(uow: UoW, user: WebUser, interaction_id: int,
     card = desk.customer_card(uow, user.actor, interaction_id)
     interaction = desk.own_interaction(uow, user.actor, interaction_id)
     case_type = card.case["type"] if card.case else None
-    return {"card": card, "targets": desk.transfer_targets(uow, user.actor, interaction),
-            "case_form": forms_domain.form_for(case_type) if case_type else None,
-            "case_values": case_values if case_values is not None else (card.case or {}).get("details", {}),
-            "case_types": forms_domain.FORM_TYPES, "identity_checks": case_forms.IDENTITY_CHECKS}
+    context = {"card": card, "targets": desk.transfer_targets(uow, user.actor, interaction),
+               "case_form": forms_domain.form_for(case_type) if case_type else None,
+               "case_values": case_values if case_values is not None else (card.case or {}).get("details", {}),
+               "case_types": forms_domain.FORM_TYPES, "identity_checks": case_forms.IDENTITY_CHECKS}
+    return _with_providers(uow, context)
+
+
+def _with_providers(uow: UoW, context: dict[str, Any]) -> dict[str, Any]:
+    """The provider choices of the case form shown (from the case's saved country and city)."""
+    form, card = context.get("case_form"), context.get("card")
+    details = ((card.case or {}).get("details") or {}) if card is not None else {}
+    context["provider_options"] = case_forms.provider_choices(uow, form.case_type if form else None, details)
+    return context
 
 
 def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -157,6 +166,7 @@ def case_form(request: Request, interaction_id: InteractionId, uow: UoW, user: H
     context = _focus_context(uow, user, interaction_id)
     if case_type is not None:
         context["case_form"] = forms_domain.form_for(case_type)
+        _with_providers(uow, context)
     return _render(request, "desk/case_form.html", w=desk.work_item(uow, user.actor, interaction_id), **context)
 
 
@@ -235,6 +245,7 @@ def save_case_form(request: Request, interaction_id: InteractionId, uow: UoW, us
     saved = case_forms.save_case_form(uow, user.actor, interaction_id, case_type, values, today)
     context = _focus_context(uow, user, interaction_id, case_values=values if saved.errors else None)
     context["case_form"] = forms_domain.form_for(case_type)
+    _with_providers(uow, context)
     status = 422 if saved.errors and not _htmx(request) else 200
     return _render(request, "desk/case_form.html", status_code=status, w=desk.work_item(uow, user.actor,
                    interaction_id), errors=saved.errors, saved=not saved.errors, **context)

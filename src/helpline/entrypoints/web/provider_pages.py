@@ -36,6 +36,9 @@ ADDED = N_("The provider is added.")
 ACTIVATED = N_("The provider is active again.")
 DEACTIVATED = N_("The provider is deactivated.")
 SENT = N_("The checklist is queued for sending by SMS.")
+SENT_EMAIL = N_("The checklist is queued for sending by e-mail.")
+NO_EMAIL = N_("The customer has no e-mail address.")
+CHANNELS = (("sms", N_("SMS")), ("email", N_("E-mail")))
 RECORDED = N_("Recorded.")
 NO_CUSTOMER = N_("The case has no customer to send the checklist to.")
 NOT_MEDICAL = N_(rules.NOT_MEDICAL)
@@ -111,7 +114,8 @@ def _work_context(uow: UnitOfWork, user: WebUser, case_id: int) -> dict[str, Any
         nearby = providers.search(uow, kind=NEARBY_KIND[case_type], country=country or None, city=city or None,
                                   limit=10)
     return {"work": work, "nearby": nearby, "provider_options": [(p.id, p.name) for p in nearby],
-            "doctor": _is_doctor(uow, user), "decisions": DECISIONS,
+            "doctor": _is_doctor(uow, user), "decisions": DECISIONS, "channels": CHANNELS,
+            "checklist_email": bool(work.sms_template) and case_workflows.has_email(uow, work),
             "reviews": REVIEWS, "kinds": dict(PROVIDER_KINDS)}
 
 
@@ -147,19 +151,24 @@ def send_checklist(request: Request, case_id: CaseId, uow: UoW, user: Handler, f
     values = form_values(form)
     flow = case_forms.workflow_for(case_workflows.work(uow, user.actor, case_id).type)
     wanted = flow.sms_params if flow else ()
+    channel = str(values.get("channel") or "sms")
     errors: FormErrors = {name: N_("This field is required.") for name in wanted if not values.get(name)}
+    if channel not in dict(CHANNELS):
+        errors["channel"] = N_("Choose one of the options.")
     if not errors:
-        cmd, errors = parse_form(case_workflows.ChecklistCommand, {"params": {n: values[n] for n in wanted}})
+        cmd, errors = parse_form(case_workflows.ChecklistCommand, {"params": {n: values[n] for n in wanted},
+                                                                   "channel": channel})
         errors = {next(iter(wanted), FORM_LEVEL): message for message in errors.values()}  # the one parameter
         if cmd is not None:
             try:
                 case_workflows.send_checklist(uow, user.actor, case_id, cmd)
             except InvalidInput as error:
                 uow.session.rollback()
-                errors = {FORM_LEVEL: NO_CUSTOMER} if "customer" in str(error) else domain_error(error)
+                errors = {"channel": NO_EMAIL} if str(error) == case_workflows.NO_EMAIL else \
+                    {FORM_LEVEL: NO_CUSTOMER} if "customer" in str(error) else domain_error(error)
     if errors:
         return _fragment(request, uow, user, case_id, failed="checklist", errors=errors, values=values)
-    return _after(request, uow, user, case_id, SENT)
+    return _after(request, uow, user, case_id, SENT_EMAIL if channel == "email" else SENT)
 
 
 @router.post("/desk/cases/{case_id}/decision")
