@@ -62,9 +62,9 @@ def update_case(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseUpdate) ->
 
 def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusChange) -> CaseView:
     case = _load(uow, actor, case_id)
+    if cmd.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and _awaits_medical_review(uow, case):
+        raise Conflict(REVIEW_FIRST)  # said first: whatever the status, the review is what the case waits for
     target = check_transition(case.status, cmd.status)
-    if target in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and _awaits_medical_review(uow, case):
-        raise Conflict(REVIEW_FIRST)
     at = uow.now()
     event_log.append(uow, EventType.CASE_STATUS_CHANGED, at=at, actor=actor, case_id=case.id,
                      note=cmd.note or None, data={"from": case.status, "to": target.value})

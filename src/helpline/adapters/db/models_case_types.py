@@ -29,7 +29,7 @@ class Provider(Base):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     city: Mapped[str] = mapped_column(String(100))
     # casefolded in Python (SQLite's lower() knows ASCII only): city for the exact match, name and address for q
-    city_key: Mapped[str] = mapped_column(String(100))
+    city_key: Mapped[str] = mapped_column(String(300))  # casefold() can triple a name: "ß" is "ss"
     search_key: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     phones: Mapped[list[Any]] = mapped_column(default=list)

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('country', sa.String(length=2), nullable=False),
         sa.Column('city', sa.String(length=100), nullable=False),
-        sa.Column('city_key', sa.String(length=100), nullable=False),
+        sa.Column('city_key', sa.String(length=300), nullable=False),
         sa.Column('search_key', sa.Text(), nullable=False),
         sa.Column('address', sa.String(length=300), nullable=False),
         sa.Column('phones', JSONDocument, nullable=False),
