@@ -137,24 +137,7 @@ class UserView(View):
     site_ids: list[int]
 
 
-# --- quality and audit --------------------------------------------------------------------------
-
-
-class EvaluationCreate(Command):
-    interaction_id: BigIdValue
-    score: float = Field(ge=0, le=100, allow_inf_nan=False)
-    critical_error: bool = False
-    comment: LongText = ""
-
-
-class EvaluationView(View):
-    id: int
-    interaction_id: int
-    evaluator_user_id: int
-    score: float
-    critical_error: bool
-    comment: str
-    created_at: datetime
+# --- audit --------------------------------------------------------------------------
 
 
 class AuditView(View):
