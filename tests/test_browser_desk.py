@@ -22,7 +22,7 @@ def test_an_offer_is_accepted_the_claim_notice_filled_in_and_the_call_wrapped_up
     customer = make.customer("Olga Smirnova", phones=["+74951234567"], client=cc.client)
     make.policy(customer, cc.client, number="XXX0001234567", product_line="osago")
     page = web.page_for(cc.agent.user.username, start="/desk")
-    assert page.locator("#desk-work .empty").is_visible()
+    assert page.locator("#desk-work > .empty").is_visible()
     agent_goes_ready(web, page)
 
     created = cc.http(client, cc.pbx, "POST", "/interactions",
@@ -78,7 +78,7 @@ def test_an_offer_is_accepted_the_claim_notice_filled_in_and_the_call_wrapped_up
     page.select_option("#wrap_up_code", "claim_registered")
     page.fill("#notes", "Claim notice registered")
     page.keyboard.press("Alt+w")
-    page.locator("#desk-work .empty").wait_for()
+    page.locator("#desk-work > .empty").wait_for()
     web.shot(page, "desk-after-wrap-up")
 
     with container.uow() as uow:
