@@ -6,10 +6,12 @@ and as M/M/N+M (exponential patience) with Erlang A, within the 95 % confidence 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import polars as pl
 import pytest
@@ -98,6 +100,38 @@ def test_the_kpi_engine_computes_the_simulators_own_counts_from_the_events():
     assert counts["received"] == len(rep.outcome.arrival)
     assert events["occurred_at"].is_sorted()
     assert {"agent_logged_in", "agent_ready", "agent_not_ready", "agent_logged_out"} <= set(counts)
+
+
+def example_variant(ring_s: float, choice: str) -> Any:
+    scenario = load_scenario(EXAMPLE)
+    queues = tuple(dataclasses.replace(q, agent_choice=choice) for q in scenario.queues)
+    return dataclasses.replace(scenario, ring_delay_s=ring_s, queues=queues)
+
+
+@pytest.mark.parametrize(("ring_s", "choice"), [(2.0, "best_proficiency"), (0.0, "best_proficiency"),
+                                                (0.0, "longest_idle"), (3.0, "least_occupied"), (0.0, "round_robin")])
+def test_the_fast_driver_gives_exactly_what_the_public_inputs_give(ring_s, choice):
+    """The driver's short cuts (record-level inputs, reused ids, lean offers, derived columns) change nothing:
+    every column and row equals a plain loop's over the engine's public inputs, on the example's shifts,
+    overflows, expansion steps, ring delay, wrap-up and patience."""
+    from helpline.wfm._loop import _loop, draw_replication
+    from tests.simulation_reference import ReferenceLoop
+
+    scenario = example_variant(ring_s, choice)
+    draw = draw_replication(scenario, 4)
+    fast = _loop(scenario, draw)
+    reference = ReferenceLoop(scenario, draw)
+    expected = reference.run()
+    assert len(fast.moves) > 0 and np.isnan(fast.abandoned_at).sum() < len(fast.arrival)  # the rare paths ran
+    for column in ("offered_at", "answered_at", "completed_at", "wrap_end_at", "abandoned_at", "entered"):
+        np.testing.assert_array_equal(getattr(fast, column), expected[column], err_msg=column)
+    np.testing.assert_array_equal(fast.agent, expected["agent"])
+    np.testing.assert_array_equal(fast.queue, expected["queue"])
+    def same(row: tuple) -> tuple:  # NaN (no wait) never equals itself
+        return tuple("NaN" if isinstance(v, float) and np.isnan(v) else v for v in row)
+
+    assert [same(m) for m in fast.moves] == [same(m) for m in reference.moves]
+    assert fast.presence == reference.presence
 
 
 def test_an_uncertified_agent_never_gets_a_call():

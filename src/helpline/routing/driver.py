@@ -7,11 +7,16 @@ and `tick` when the engine's own timers are due. The engine decides every offer.
 order) are merged with a heap of (moment, kind, index) tuples for everything else.
 
 The engine runs lean (`_lean`): it records its offers as (interaction, agent) in `_made`/`_made_to` instead of
-building an `Offer` per decision. Other decisions (overflows, expansion steps) come as usual; a simulated
+building an `Offer` per decision. The driver keeps the engine's record of each interaction it admitted and
+calls the record-level inputs (`_admit`, `_accept`, `_finished`, `_wrap_up`, `_wrap_up_ended`, `_left`, after
+`_advance`) that the public inputs call after looking the id up, with one decision list it reuses; records
+carry the driver's index (`ref`). Interaction ids need only be unique among the interactions the engine holds,
+so the driver reuses those of finished ones. Other decisions (overflows, expansion steps) come as usual; a simulated
 input's offers are executed after them, which for everything the simulation models (overflows, expansion
 steps) is the order they were made in (an interaction offered in an input is not also moved by it).
-What happened is kept per interaction as columns (lists of moments, index = interaction); presence changes
-and overflows, being few, as rows.
+What happened is kept per interaction as the few columns the rest cannot be derived from (when it was offered,
+to whom, when it abandoned: `_loop.py` derives answers, talk ends and wrap-up ends from them and the drawn
+times, as the loop computed them); presence changes and overflows, being few, as rows.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Final
 from helpline.routing.decisions import Decision, ExpansionApplied, Overflowed
 from helpline.routing.engine import RoutingEngine
 from helpline.routing.model import AgentProfile
+from helpline.routing.state import GONE, Interaction, Queue
 
 # interaction states in the loop
 WAITING: Final = 0
@@ -51,8 +57,9 @@ class DriverError(Exception):
 
 
 class Driver:
-    """One replication. `run` takes the drawn interactions and the shift events; the columns are then read
-    from the attributes (NaN: never happened; agent -1: none)."""
+    """One replication. `run` takes the drawn interactions and the shift events; then `offered_at`,
+    `agent_of`, `abandoned_at` (NaN: never happened; agent -1: none), `moves` and `presence` tell what
+    happened. Every interaction offered and not abandoned was answered `ring` seconds after its offer."""
 
     def __init__(self, engine: RoutingEngine, qids: list[str], has_steps: list[bool], first_step: list[float],
                  profiles: list[AgentProfile], ring: float) -> None:
@@ -65,7 +72,6 @@ class Driver:
         self.timers = any(has_steps) or ring > 0
         self.profiles = profiles
         self.aids = [p.id for p in profiles]
-        self.aindex = {a: i for i, a in enumerate(self.aids)}
         self.ring = ring
         na = len(profiles)
         self.held = [0] * na
@@ -76,15 +82,15 @@ class Driver:
         self.moves: list[Move] = []
         self.presence: list[PresenceRow] = []
         self.inputs = 0
-        self.ids: list[str] = []
+        self.queues: list[Queue] = [engine._queues[q] for q in qids]
+        self.out: list[Decision] = []  # the decisions of the input being executed
+        self.recs: list[Interaction | None] = []  # the engine's record of each interaction it holds
+        self.free_ids: list[str] = []  # ids of interactions the engine no longer holds, for reuse
         self.handle: list[float] = []
+        self.arrival: list[float] = []
         self.st: list[int] = []
-        self.queue_now: list[int] = []
-        self.entered: list[float] = []
+        self.reentered: dict[int, float] = {}  # overflowed interactions: when they entered their last queue
         self.offered_at: list[float] = []
-        self.answered_at: list[float] = []
-        self.completed_at: list[float] = []
-        self.wrap_end_at: list[float] = []
         self.abandoned_at: list[float] = []
         self.agent_of: list[int] = []
 
@@ -93,26 +99,25 @@ class Driver:
         """The decisions of one input: the others as they come, then the offers it recorded."""
         if out:
             self._others(out, t)
+            out.clear()
         made = self.engine._made
         if not made:
             return
         to = self.engine._made_to
-        i = 0
-        while i < len(made):  # an accept may record more (certification boundaries): they are taken in turn
-            self._offered(int(made[i].id), self.aindex[to[i].id], t)
-            i += 1
+        for i in range(len(made)):
+            self._offered(made[i].ref, to[i].ref, t)
         made.clear()
         to.clear()
 
     def _others(self, out: list[Decision], t: float) -> None:
         for d in out:
             if isinstance(d, Overflowed):
-                k = int(d.interaction_id)
+                k = self.engine._inters[d.interaction_id].ref
                 old, new = self.qindex[d.from_queue], self.qindex[d.to_queue]
-                self.moves.append(("exited", t, k, old, -1, t - self.entered[k], "overflow"))
+                entered = self.reentered.get(k, self.arrival[k])
+                self.moves.append(("exited", t, k, old, -1, t - entered, "overflow"))
                 self.moves.append(("entered_queue", t, k, new, -1, NAN, ""))
-                self.queue_now[k] = new
-                self.entered[k] = t
+                self.reentered[k] = t
             elif not isinstance(d, ExpansionApplied):
                 raise DriverError(f"unexpected decision {d!r}: offers must be accepted before the alert time-out")
 
@@ -124,12 +129,19 @@ class Driver:
         if self.ring != 0.0:
             heappush(self.heap, (t + self.ring, ACCEPT, k))
             return
-        more = self.engine.offer_accepted(self.ids[k], self.aids[a], t)
-        self.answered_at[k] = t
+        rec = self.recs[k]
+        assert rec is not None
+        self.engine._accept(rec)
         self.st[k] = TALKING
         heappush(self.heap, (t + self.handle[k], TALK_END, k))
-        if more:
-            self._others(more, t)
+
+    def _release(self, k: int) -> None:
+        """The interaction left the driver's care: its record goes, its id may serve another."""
+        rec = self.recs[k]
+        if rec is not None:
+            self.recs[k] = None
+            if rec.state == GONE:
+                self.free_ids.append(rec.id)
 
     def _want_tick(self, at: float | None) -> None:
         if at is not None and at < self.next_tick:
@@ -143,9 +155,22 @@ class Driver:
         self.leaving[a] = False
         self._apply(out, t)
 
-    def _arrive(self, k: int, t: float, q: int, wait_limit: float) -> None:
-        out = self.engine.interaction_arrived(self.ids[k], self.qids[q], t)
+    def _login(self, a: int, t: float) -> None:
+        out = self.engine.agent_logged_in(self.profiles[a], t, ready=True)
+        self.engine._agents[self.aids[a]].ref = a
+        self.presence.append(("agent_logged_in", t, a, None))
+        self.presence.append(("agent_ready", t, a, None))
+        self.on_duty[a] = True
         if out or self.engine._made:
+            self._apply(out, t)
+
+    def _arrive(self, k: int, t: float, q: int, wait_limit: float) -> None:
+        engine, out, free = self.engine, self.out, self.free_ids
+        engine._advance(t, out)
+        rec = engine._admit(free.pop() if free else str(k), self.queues[q], t, 0, 0, None, out)
+        rec.ref = k
+        self.recs[k] = rec
+        if out or engine._made:
             self._apply(out, t)
         if self.st[k] == WAITING:
             if wait_limit < INF:
@@ -158,33 +183,29 @@ class Driver:
     # -- the loop ----------------------------------------------------------------------------------------
     def run(self, arrival: list[float], start_queue: list[int], handle: list[float], wrap: list[float],
             patience: list[float], shifts: list[tuple[float, int, int]]) -> None:
-        """arrival: in time order; wrap: 0 for none; patience: inf for none; shifts: (moment, SHIFT_START or
-        SHIFT_END, agent index)."""
+        """arrival: in time order; wrap: 0 for none (an empty list: none has one); patience: inf for none (an
+        empty list: none has it); shifts: (moment, SHIFT_START or SHIFT_END, agent index)."""
         n = len(arrival)
         engine = self.engine
-        self.ids = [str(k) for k in range(n)]
         self.handle = handle
+        self.arrival = arrival
         self.st = [WAITING] * n
-        self.queue_now = list(start_queue)
-        self.entered = list(arrival)
         self.offered_at = [NAN] * n
-        self.answered_at = [NAN] * n
-        self.completed_at = [NAN] * n
-        self.wrap_end_at = [NAN] * n
         self.abandoned_at = [NAN] * n
         self.agent_of = [-1] * n
-        with_wrap = any(w > 0 for w in wrap)
+        self.recs = [None] * n
+        with_wrap = len(wrap) > 0
         heap = self.heap
         for item in shifts:
             heappush(heap, item)
-        ids, aids, st, held, leaving = self.ids, self.aids, self.st, self.held, self.leaving
+        aids, st, held, leaving, recs, out = self.aids, self.st, self.held, self.leaving, self.recs, self.out
         agent_of = self.agent_of
         nxt = 0
         while True:
             if nxt < n and (not heap or arrival[nxt] <= heap[0][0]):
                 k = nxt
                 nxt += 1
-                self._arrive(k, arrival[k], start_queue[k], patience[k])
+                self._arrive(k, arrival[k], start_queue[k], patience[k] if patience else INF)
                 continue
             if not heap:
                 break
@@ -192,27 +213,36 @@ class Driver:
             a = -1
             if kind == TALK_END:
                 a = agent_of[k]
-                self.completed_at[k] = t
+                rec = recs[k]
+                assert rec is not None
+                engine._advance(t, out)
                 if with_wrap and wrap[k] > 0:
                     st[k] = WRAPPING
-                    out = engine.wrap_up_started(aids[a], ids[k], t)
+                    engine._wrap_up(rec)
                     heappush(heap, (t + wrap[k], WRAP_END, k))
                     if out or engine._made:
                         self._apply(out, t)
                     continue
-                self.wrap_end_at[k] = t
                 st[k] = DONE
-                out = engine.interaction_finished(ids[k], aids[a], t)
+                engine._finished(rec, t, out)
+                self._release(k)
             elif kind == WRAP_END:
                 a = agent_of[k]
-                self.wrap_end_at[k] = t
                 st[k] = DONE
-                out = engine.wrap_up_ended(aids[a], ids[k], t)
+                rec = recs[k]
+                assert rec is not None
+                engine._advance(t, out)
+                engine._wrap_up_ended(rec, t, out)
+                self._release(k)
             elif kind == ABANDON:
                 s = st[k]
                 if s != WAITING and s != OFFERED:
                     continue
-                out = engine.interaction_left(ids[k], t)
+                rec = recs[k]
+                assert rec is not None
+                engine._advance(t, out)
+                engine._left(rec, t, out)
+                self._release(k)
                 st[k] = ABANDONED
                 self.abandoned_at[k] = t
                 if s == OFFERED:
@@ -224,10 +254,11 @@ class Driver:
                     self._apply(out, t)
                 continue
             elif kind == ACCEPT:
-                if st[k] == OFFERED:
-                    a = agent_of[k]
-                    out = engine.offer_accepted(ids[k], aids[a], t)
-                    self.answered_at[k] = t
+                rec = recs[k]
+                if st[k] == OFFERED and rec is not None:
+                    engine._advance(t, out)
+                    if rec.state == OFFERED:
+                        engine._accept(rec)
                     st[k] = TALKING
                     heappush(heap, (t + self.handle[k], TALK_END, k))
                     if out or engine._made:
@@ -235,18 +266,13 @@ class Driver:
                 continue
             elif kind == SHIFT_START:
                 a = k
+                self.inputs += 1
                 if leaving[a]:  # still finishing the last shift's work: simply ready again
                     leaving[a] = False
-                    out = engine.agent_ready(aids[a], t)
                     self.presence.append(("agent_ready", t, a, None))
+                    self._apply(engine.agent_ready(aids[a], t), t)
                 else:
-                    out = engine.agent_logged_in(self.profiles[a], t, ready=True)
-                    self.presence.append(("agent_logged_in", t, a, None))
-                    self.presence.append(("agent_ready", t, a, None))
-                    self.on_duty[a] = True
-                self.inputs += 1
-                if out or engine._made:
-                    self._apply(out, t)
+                    self._login(a, t)
                 continue
             elif kind == SHIFT_END:
                 a = k
@@ -264,10 +290,8 @@ class Driver:
             else:  # TIMER
                 if t >= self.next_tick:
                     self.next_tick = INF
-                out = engine.tick(t)
                 self.inputs += 1
-                if out or engine._made:
-                    self._apply(out, t)
+                self._apply(engine.tick(t), t)
                 self._want_tick(engine.next_timer_at())
                 continue
             # the work ended (talk without wrap-up, or wrap-up): the agent's slot is free

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from helpline.routing.decisions import Decision
 from helpline.routing.model import RoutingError
 from helpline.routing.presence import _Presence
-from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Interaction
+from helpline.routing.state import ACTIVE, GONE, HOLDOFF, OFFERED, WAITING, WRAP_UP, Interaction, Queue
 
 
 class RoutingEngine(_Presence):
@@ -35,35 +35,51 @@ class RoutingEngine(_Presence):
                             vip_tier: int = 0, language: str | None = None) -> list[Decision]:
         """`language`, when given, is required as a skill of that name (minimum proficiency 1)."""
         out = self._start(at)
-        if interaction_id in self._inters:
-            raise RoutingError(f"interaction {interaction_id} is already being routed")
         q = self._queues.get(queue_id)
         if q is None:
             raise RoutingError(f"unknown queue {queue_id}")
+        self._admit(interaction_id, q, at, priority, vip_tier, language, out)
+        return out
+
+    # The inputs below look the interaction up by id and check the caller's agent id, then act on the record.
+    # The simulation's driver (driver.py) keeps the records it was given and calls the record-level methods
+    # directly, after `_advance`: the same code decides, without the look-ups.
+    def _admit(self, interaction_id: str, q: Queue, at: float, priority: int, vip_tier: int, language: str | None,
+               out: list[Decision]) -> Interaction:
+        if interaction_id in self._inters:
+            raise RoutingError(f"interaction {interaction_id} is already being routed")
         slots = q.lang_slots.get(language) or self._slots(q, language)
         self._seq += 1
         rec = Interaction(interaction_id, at, self._seq, priority, vip_tier, language, q, slots[0], self.vip_boost)
         self._inters[interaction_id] = rec
         self._place(rec, at, out)
-        return out
+        return rec
 
     def offer_accepted(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
         out = self._start(at)
         rec = self._inters.get(interaction_id)
         if rec is not None and rec.state == OFFERED and rec.agent is not None and rec.agent.id == agent_id:
-            rec.state = ACTIVE
-            del self._pending[rec]
+            self._accept(rec)
         return out
+
+    def _accept(self, rec: Interaction) -> None:
+        rec.state = ACTIVE
+        del self._pending[rec]
 
     def wrap_up_started(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
         """The agent keeps the interaction's capacity slot until `wrap_up_ended`."""
         out = self._start(at)
         rec = self._inters.get(interaction_id)
-        if rec is not None and rec.agent is not None and rec.agent.id == agent_id and rec.state != WAITING:
-            if rec.state == OFFERED:
-                del self._pending[rec]
-            rec.state = WRAP_UP
+        if rec is not None and rec.agent is not None and rec.agent.id == agent_id:
+            self._wrap_up(rec)
         return out
+
+    def _wrap_up(self, rec: Interaction) -> None:
+        if rec.state == WAITING or rec.state == GONE:
+            return
+        if rec.state == OFFERED:
+            del self._pending[rec]
+        rec.state = WRAP_UP
 
     def wrap_up_ended(self, agent_id: str, interaction_id: str, at: float) -> list[Decision]:
         out = self._start(at)
@@ -72,30 +88,42 @@ class RoutingEngine(_Presence):
             self._finish(rec, at, out)
         return out
 
+    def _wrap_up_ended(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        if rec.state == WRAP_UP:
+            self._finish(rec, at, out)
+
     def interaction_finished(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
         """Frees the agent's slot, unless wrap-up has started: then `wrap_up_ended` frees it."""
         out = self._start(at)
         rec = self._inters.get(interaction_id)
-        if rec is not None and rec.agent is not None and rec.agent.id == agent_id and (
-                rec.state == ACTIVE or rec.state == OFFERED):
-            if rec.state == OFFERED:
-                del self._pending[rec]
-            self._finish(rec, at, out)
+        if rec is not None and rec.agent is not None and rec.agent.id == agent_id:
+            self._finished(rec, at, out)
         return out
+
+    def _finished(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        if rec.state == ACTIVE:
+            self._finish(rec, at, out)
+        elif rec.state == OFFERED:
+            del self._pending[rec]
+            self._finish(rec, at, out)
 
     def interaction_left(self, interaction_id: str, at: float) -> list[Decision]:
         """Abandoned, withdrawn or timed out of the queue; also accepted for one already with an agent."""
         out = self._start(at)
         rec = self._inters.get(interaction_id)
-        if rec is None:
-            return out
+        if rec is not None:
+            self._left(rec, at, out)
+        return out
+
+    def _left(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         a, state = rec.agent, rec.state
+        if state == GONE:
+            return
         self._forget(rec)
         if a is not None and state != WAITING:
             self._free_slot(a, rec, None if state == OFFERED else at)
             if a.ready:
                 self._serve(a, at, out)
-        return out
 
     def offer_rejected(self, interaction_id: str, agent_id: str, at: float) -> list[Decision]:
         """Back to its original place; the agent stays ready and may take the next one, not this one."""

@@ -11,13 +11,16 @@ from helpline.routing.state import OFFERED, Agent
 class _Presence(_Views):
     def _start(self, at: float) -> list[Decision]:
         """Every input starts so: time moves to `at`, due certification boundaries apply first."""
+        out: list[Decision] = []
+        self._advance(at, out)
+        return out
+
+    def _advance(self, at: float, out: list[Decision]) -> None:
         if at < self._now:
             self._backwards(at)
         self._now = at
-        out: list[Decision] = []
         if self._certs and self._certs[0][0] <= at:
             self._cross_certifications(at, out)
-        return out
 
     def _backwards(self, at: float) -> None:
         raise RoutingError(f"time went backwards: {at} after {self._now}")

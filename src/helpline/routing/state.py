@@ -73,8 +73,8 @@ class Slot:
 
 class Interaction:
     __slots__ = ("agent", "arrival", "channel", "entered_at", "id", "lang", "neg_prio", "priority",
-                 "q_token", "queue", "reject_token", "rejecter", "seq", "slot", "state", "step_pending", "step_timer",
-                 "ticket", "tier", "vip")
+                 "q_token", "queue", "ref", "reject_token", "rejecter", "seq", "slot", "state", "step_pending",
+                 "step_timer", "ticket", "tier", "vip")
 
     def __init__(self, iid: str, arrival: float, seq: int, priority: int, vip: int, lang: str | None,
                  queue: Queue, slot: Slot, vip_boost: int) -> None:
@@ -98,6 +98,7 @@ class Interaction:
         self.rejecter: Agent | None = None
         self.step_pending = False
         self.step_timer = -1  # the tier whose expansion timer is scheduled (timers start once it waits)
+        self.ref = -1  # the simulation driver's index for it (driver.py); unused in live operation
 
 
 # Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
@@ -107,8 +108,8 @@ _OVERLOAD_DIGITS: Final = 64
 
 class Agent:
     __slots__ = ("aseq", "cap", "channels", "epoch", "id", "idle_since", "inheap", "items", "least", "lighter",
-                 "login_at", "missing", "profile", "radix", "ready", "reason", "room", "room_cache", "site", "sl_first",
-                 "target_of", "targets", "total", "ukey", "used", "wslots")
+                 "login_at", "missing", "profile", "radix", "ready", "reason", "ref", "room", "room_cache", "site",
+                 "sl_first", "target_of", "targets", "total", "ukey", "used", "wslots")
 
     def __init__(self, profile: AgentProfile, aseq: int, at: float, sl_first: bool) -> None:
         self.profile = profile
@@ -141,3 +142,4 @@ class Agent:
         self.room: list[str] = []  # channels with free capacity (has_room)
         self.lighter = False  # load went down since last advertised: "least occupied" keys need a fresh entry
         self.inheap: set[Slot] = set()  # slots whose agent heap holds an entry of this epoch for him
+        self.ref = -1  # the simulation driver's index for him (driver.py); unused in live operation

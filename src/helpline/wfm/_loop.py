@@ -76,10 +76,25 @@ def engine_agents(scenario: Scenario) -> list[AgentProfile]:
             for a in scenario.agents]
 
 
+@dataclass
+class Draw:
+    """The random part of one replication, in arrival order."""
+
+    arrival: np.ndarray  # float64 seconds from the horizon start
+    start_queue: np.ndarray  # int32
+    handle: np.ndarray
+    wrap: np.ndarray  # 0: none
+    patience: np.ndarray  # inf: none
+
+
 def run_replication(scenario: Scenario, seed: int) -> Outcome:
+    d = draw_replication(scenario, seed)
+    return _loop(scenario, d)
+
+
+def draw_replication(scenario: Scenario, seed: int) -> Draw:
     rng = np.random.default_rng(seed)
     queues = scenario.queues
-    nq = len(queues)
     # arrivals: Poisson per interval, uniform inside it; all queues merged in time order
     starts = np.arange(len(queues[0].rates)) * scenario.interval_s
     times, owners = [], []
@@ -104,55 +119,74 @@ def run_replication(scenario: Scenario, seed: int) -> Outcome:
             wrap[mine] = draw(q.wrap_up, m, rng)
         if q.patience is not None:
             patience[mine] = draw(q.patience, m, rng)
-    return _loop(scenario, arrival, start_queue, handle, wrap, patience, nq)
+    return Draw(arrival, start_queue, handle, wrap, patience)
 
 
-def _loop(scenario: Scenario, arrival: np.ndarray, start_queue: np.ndarray, handle_a: np.ndarray,
-          wrap_a: np.ndarray, patience_a: np.ndarray, nq: int) -> Outcome:
-    n = len(arrival)
-    ring = scenario.ring_delay_s
-    engine = RoutingEngine(alert_timeout_s=max(15.0, 2 * ring + 1.0))
+def make_engine(scenario: Scenario) -> RoutingEngine:
+    """The engine with the scenario's queues: first plain, so that overflow targets exist; then with their steps."""
+    engine = RoutingEngine(alert_timeout_s=max(15.0, 2 * scenario.ring_delay_s + 1.0))
     configs = engine_queues(scenario)
-    for cfg in configs:  # first plain, so that overflow targets exist; then with their steps
+    for cfg in configs:
         engine.configure_queue(QueueConfig(cfg.id, cfg.channel, cfg.site, cfg.priority, cfg.sl_threshold_s,
                                            cfg.sl_target, cfg.required_skills, (), cfg.agent_choice))
     for cfg in configs:
         if cfg.expansion:
             engine.configure_queue(cfg)
-    driver = Driver(engine, [cfg.id for cfg in configs], [bool(cfg.expansion) for cfg in configs],
-                    [cfg.expansion[0].after_s if cfg.expansion else 0.0 for cfg in configs],
-                    engine_agents(scenario), float(ring))
+    return engine
+
+
+def shift_events(scenario: Scenario) -> list[tuple[float, int, int]]:
+    """(moment, SHIFT_START or SHIFT_END, agent index) of every shift in the horizon."""
     shifts: list[tuple[float, int, int]] = []
     for a, spec in enumerate(scenario.agents):
         for begin, end in shift_spans(spec, scenario):
             shifts.append((begin, SHIFT_START, a))
             if not (spec.shifts[0].weekdays is None and end >= scenario.horizon_s):
                 shifts.append((end, SHIFT_END, a))  # on duty for the whole horizon: stays until the work is done
+    return shifts
+
+
+def _loop(scenario: Scenario, d: Draw) -> Outcome:
+    arrival, start_queue, handle_a, wrap_a, patience_a = d.arrival, d.start_queue, d.handle, d.wrap, d.patience
+    n = len(arrival)
+    ring = scenario.ring_delay_s
+    engine = make_engine(scenario)
+    configs = engine_queues(scenario)
+    driver = Driver(engine, [cfg.id for cfg in configs], [bool(cfg.expansion) for cfg in configs],
+                    [cfg.expansion[0].after_s if cfg.expansion else 0.0 for cfg in configs],
+                    engine_agents(scenario), float(ring))
+    shifts = shift_events(scenario)
     # The run makes millions of short-lived tuples and no cyclic garbage to speak of (a few records per log-out):
     # the cyclic collector would only rescan the columns, 5-10 % of the run. It is off for the run.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        driver.run(arrival.tolist(), start_queue.tolist(), handle_a.tolist(), wrap_a.tolist(), patience_a.tolist(),
-                   shifts)
+        wraps = wrap_a.tolist() if wrap_a.any() else []  # empty: none has any (not read then)
+        patiences = patience_a.tolist() if np.isfinite(patience_a).any() else []
+        driver.run(arrival.tolist(), start_queue.tolist(), handle_a.tolist(), wraps, patiences, shifts)
     except DriverError as error:
         raise SimulationError(str(error)) from error
     finally:
         if collecting:
             gc.enable()
 
-    def col(values: list[float]) -> np.ndarray:
-        return np.fromiter(values, np.float64, n)
-
-    offered, answered, completed, abandoned = (col(driver.offered_at), col(driver.answered_at),
-                                               col(driver.completed_at), col(driver.abandoned_at))
+    offered = np.array(driver.offered_at, dtype=np.float64)
+    abandoned = np.array(driver.abandoned_at, dtype=np.float64)
+    # Derived as the loop computed them: answered `ring` after the offer unless abandoned while it rang; the
+    # talk ends after the handle time, the wrap-up after its own (0 for none).
+    answered = np.where(np.isnan(abandoned), offered + float(ring), np.nan)
+    completed = answered + handle_a
+    queue, entered = np.asarray(start_queue, dtype=np.int32).copy(), np.asarray(arrival, dtype=float).copy()
+    for kind, t, k, q, _, _, _ in driver.moves:
+        if kind == "entered_queue":
+            queue[k], entered[k] = q, t
     logouts = sum(1 for p in driver.presence if p[0] == "agent_logged_out")
     inputs = driver.inputs + n + len(configs) + int((~np.isnan(answered)).sum()) + int((~np.isnan(completed)).sum())
     inputs += int((wrap_a[~np.isnan(completed)] > 0).sum()) + int((~np.isnan(abandoned)).sum())
     inputs += logouts
-    return Outcome(start_queue=np.asarray(start_queue, dtype=np.int32),
-                   queue=np.fromiter(driver.queue_now, np.int32, n), arrival=np.asarray(arrival, dtype=float),
-                   entered=col(driver.entered), offered_at=offered, agent=np.fromiter(driver.agent_of, np.int32, n),
-                   answered_at=answered, completed_at=completed, wrap_end_at=col(driver.wrap_end_at),
-                   abandoned_at=abandoned, immediate=offered == np.asarray(arrival, dtype=float),
+    return Outcome(start_queue=np.asarray(start_queue, dtype=np.int32), queue=queue,
+                   arrival=np.asarray(arrival, dtype=float), entered=entered, offered_at=offered,
+                   agent=np.array(driver.agent_of, dtype=np.int32), answered_at=answered, completed_at=completed,
+                   wrap_end_at=completed + wrap_a, abandoned_at=abandoned,
+                   immediate=offered == np.asarray(arrival, dtype=float),
                    moves=driver.moves, presence=driver.presence, engine_inputs=inputs)
