@@ -38,7 +38,6 @@ class _Core(_AgentHeaps):
         """The interaction takes one of the agent's slots on its channel (an offer, or work given outside)."""
         ch = rec.channel
         rec.agent = a
-        a.used[ch] += 1
         a.ukey += a.radix[ch]
         a.total += 1
         a.items[rec.id] = rec

@@ -46,12 +46,11 @@ class RoutingEngine(_Presence):
     # directly, after `_advance`: the same code decides, without the look-ups.
     def _admit(self, interaction_id: str, q: Queue, at: float, priority: int, vip_tier: int, language: str | None,
                out: list[Decision]) -> Interaction:
-        if interaction_id in self._inters:
-            raise RoutingError(f"interaction {interaction_id} is already being routed")
         slots = q.lang_slots.get(language) or self._slots(q, language)
+        rec = Interaction(interaction_id, at, self._seq + 1, priority, vip_tier, language, q, slots[0], self.vip_boost)
+        if self._inters.setdefault(interaction_id, rec) is not rec:  # one look-up: known, or now added
+            raise RoutingError(f"interaction {interaction_id} is already being routed")
         self._seq += 1
-        rec = Interaction(interaction_id, at, self._seq, priority, vip_tier, language, q, slots[0], self.vip_boost)
-        self._inters[interaction_id] = rec
         self._place(rec, at, out)
         return rec
 

@@ -45,13 +45,12 @@ class _AgentHeaps:
     def _room_for(a: Agent) -> list[str]:
         room = a.room_cache.get(a.ukey)
         if room is None:
-            used, cap = a.used, a.cap
+            used, cap = a.used(), a.cap
             room = a.room_cache[a.ukey] = [ch for ch in a.channels if has_room(ch, used, cap)]
         return room
 
     def _free_slot(self, a: Agent, rec: Interaction, idle_from: float | None) -> None:
         ch = rec.channel
-        a.used[ch] -= 1
         a.ukey -= a.radix[ch]
         a.total -= 1
         a.lighter = True

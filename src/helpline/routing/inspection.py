@@ -43,7 +43,7 @@ class _Views(_Eligibility):
     def _agent_view(a: Agent) -> AgentView:
         state = PresenceState.READY if a.ready else PresenceState.NOT_READY
         eligible = tuple((s.queue.id, s.tier, s.lang) for ch in a.channels for s in a.wslots[ch])
-        return AgentView(a.id, a.site, state, a.reason, {ch: n for ch, n in a.used.items() if n},
+        return AgentView(a.id, a.site, state, a.reason, {ch: n for ch, n in a.used().items() if n},
                          tuple(a.items), eligible)
 
     @staticmethod

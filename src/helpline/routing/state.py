@@ -109,7 +109,7 @@ _OVERLOAD_DIGITS: Final = 64
 class Agent:
     __slots__ = ("aseq", "cap", "channels", "epoch", "id", "idle_since", "inheap", "items", "least", "lighter",
                  "login_at", "missing", "profile", "radix", "ready", "reason", "ref", "room", "room_cache", "site",
-                 "sl_first", "target_of", "targets", "total", "ukey", "used", "wslots")
+                 "sl_first", "target_of", "targets", "total", "ukey", "wslots")
 
     def __init__(self, profile: AgentProfile, aseq: int, at: float, sl_first: bool) -> None:
         self.profile = profile
@@ -122,8 +122,9 @@ class Agent:
         self.reason: str | None = "logged_in"
         self.epoch = 0  # bumped when eligibility is recomputed or the agent logs out: older heap entries die
         self.cap = profile.capacity_by_channel()
-        self.used = dict.fromkeys(self.cap, 0)
-        self.radix: dict[str, int] = {}  # `used` as one mixed-radix number, the key of `room_cache`
+        # The interactions held per channel as one mixed-radix number (`ukey`, the key of `room_cache`): one
+        # addition per offer or finish instead of a dict update; `used()` spells it out.
+        self.radix: dict[str, int] = {}
         scale = 1
         for ch, n in self.cap.items():
             self.radix[ch] = scale
@@ -143,3 +144,7 @@ class Agent:
         self.lighter = False  # load went down since last advertised: "least occupied" keys need a fresh entry
         self.inheap: set[Slot] = set()  # slots whose agent heap holds an entry of this epoch for him
         self.ref = -1  # the simulation driver's index for him (driver.py); unused in live operation
+
+    def used(self) -> dict[str, int]:
+        """Interactions held (offered, active, in wrap-up) per channel."""
+        return {ch: self.ukey // scale % (max(self.cap[ch], 0) + _OVERLOAD_DIGITS) for ch, scale in self.radix.items()}

@@ -157,21 +157,24 @@ def _loop(scenario: Scenario, d: Draw) -> Outcome:
                     engine_agents(scenario), float(ring))
     shifts = shift_events(scenario)
     # The run makes millions of short-lived tuples and no cyclic garbage to speak of (a few records per log-out):
-    # the cyclic collector would only rescan the columns, 5-10 % of the run. It is off for the run.
+    # the cyclic collector would only rescan the columns, 5-10 % of the run. It is off until they are arrays.
     collecting = gc.isenabled()
     gc.disable()
     try:
         wraps = wrap_a.tolist() if wrap_a.any() else []  # empty: none has any (not read then)
         patiences = patience_a.tolist() if np.isfinite(patience_a).any() else []
         driver.run(arrival.tolist(), start_queue.tolist(), handle_a.tolist(), wraps, patiences, shifts)
+        offered = np.fromiter(driver.offered_at, np.float64, n)
+        abandoned = np.fromiter(driver.abandoned_at, np.float64, n)
+        agent = np.fromiter(driver.agent_of, np.int32, n)
+        driver.offered_at = driver.abandoned_at = []
+        driver.agent_of = []
     except DriverError as error:
         raise SimulationError(str(error)) from error
     finally:
         if collecting:
             gc.enable()
 
-    offered = np.array(driver.offered_at, dtype=np.float64)
-    abandoned = np.array(driver.abandoned_at, dtype=np.float64)
     # Derived as the loop computed them: answered `ring` after the offer unless abandoned while it rang; the
     # talk ends after the handle time, the wrap-up after its own (0 for none).
     answered = np.where(np.isnan(abandoned), offered + float(ring), np.nan)
@@ -186,7 +189,7 @@ def _loop(scenario: Scenario, d: Draw) -> Outcome:
     inputs += logouts
     return Outcome(start_queue=np.asarray(start_queue, dtype=np.int32), queue=queue,
                    arrival=np.asarray(arrival, dtype=float), entered=entered, offered_at=offered,
-                   agent=np.array(driver.agent_of, dtype=np.int32), answered_at=answered, completed_at=completed,
+                   agent=agent, answered_at=answered, completed_at=completed,
                    wrap_end_at=completed + wrap_a, abandoned_at=abandoned,
                    immediate=offered == np.asarray(arrival, dtype=float),
                    moves=driver.moves, presence=driver.presence, engine_inputs=inputs)
