@@ -226,11 +226,32 @@ def test_the_checklist_sms_goes_to_the_customer_with_the_case_reference(cc, clie
     assert sent["template"] == "sms_travel_assistance_checklist" and sent["case_id"] == case_id
     assert f"RESO-{case_id}" in sent["body"] and "+7 495 730-30-00" in sent["body"]
     assert sent["to_address"] == "+74951234567"
-    roadside = new_case(cc, client, "roadside_assistance")  # no checklist for roadside: the ETA is said aloud
-    assert client.post(f"/api/v1/cases/{roadside}/checklist", json={},
+    enquiry = new_case(cc, client, "enquiry")  # a type without a checklist
+    assert client.post(f"/api/v1/cases/{enquiry}/checklist", json={"params": {"hotline": "1"}},
                        headers=cc.supervisor.auth).status_code == 422
     assert client.post(f"/api/v1/cases/{case_id}/checklist", json={"params": {"hotline": "1"}},
                        headers=cc.qa.auth).status_code == 403
+
+
+def test_the_roadside_message_says_help_is_coming_with_the_eta_of_the_form(cc, client, make):
+    customer = make.customer("Pavel Orlov", phones=["+74951234567"], client=cc.client)  # the caller
+    _language(make, customer, "en")
+    case_id = new_case(cc, client, "roadside_assistance")
+    path = f"/cases/{case_id}/checklist"
+    body = {"params": {"hotline": "+7 495 730-30-00"}}
+    before_eta = cc.http(client, cc.supervisor, "POST", path, json=body)["body"]
+    assert before_eta.startswith(f"Roadside assistance RESO-{case_id}: help is on the way. Hazard lights on")
+    with make.uow() as session_uow:  # the desk form saved an ETA of 35 minutes
+        case = session_uow.session.get(m.Case, case_id)
+        case.details = {**(case.details or {}), "eta_minutes": 35}
+        session_uow.commit()
+    sent = cc.http(client, cc.supervisor, "POST", path, json=body)
+    assert sent["template"] == "sms_roadside_assistance_checklist" and sent["to_address"] == "+74951234567"
+    assert "help is on the way, about 35 min." in sent["body"] and "+7 495 730-30-00" in sent["body"]
+    _language(make, customer, "ru")
+    russian = cc.http(client, cc.supervisor, "POST", path, json=body)["body"]
+    assert russian.startswith(f"Помощь на дороге RESO-{case_id}: едем, около 35 мин.")
+    assert client.post(f"/api/v1{path}", json={}, headers=cc.supervisor.auth).status_code == 422  # no hotline
 
 
 # --- the provider network ---------------------------------------------------------------------------------

@@ -217,6 +217,7 @@ class Workflow:
     next_steps: tuple[str, ...]
     sms_template: str | None = None
     sms_params: tuple[str, ...] = ()  # what the operator gives besides the case reference (upload link, hotline)
+    case_params: tuple[str, ...] = ()  # what the message takes from the case's details ("" when not filled in)
     medical_decision: bool = False
     medical_review: bool = False
     cost_log: bool = False
@@ -249,7 +250,8 @@ WORKFLOWS: dict[CaseType, Workflow] = {
         "Make sure the customer is safe (hazard lights, warning triangle, behind the barrier).",
         "Dispatch a provider from the network and give the customer the ETA.",
         "Call the customer back if the provider is late.",
-    ), eta=True),
+    ), sms_template="sms_roadside_assistance_checklist", sms_params=("hotline",), case_params=("eta_minutes",),
+        eta=True),
     CaseType.COMPLAINT: Workflow((
         "Register the complaint in the complaint register; its deadline follows the jurisdiction.",
     )),

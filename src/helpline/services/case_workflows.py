@@ -226,6 +226,8 @@ def send_checklist(uow: UnitOfWork, actor: Actor, case_id: int,
     client = uow.session.get(Client, case.client_id)
     params: dict[str, str | int | float] = {p: cmd.params[p] for p in flow.sms_params}
     params["case_ref"] = case_reference(case, client)
+    details = case.details or {}
+    params.update({key: details.get(key) or "" for key in flow.case_params})
     if cmd.channel == "email":
         return _email_checklist(uow, case, client, flow.sms_template, params)
     return notifications.notify(uow, actor, notifications.SmsNotification(
