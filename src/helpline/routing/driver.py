@@ -4,7 +4,7 @@ inputs natively: `helpline.wfm._loop` draws a replication and builds the event l
 It owns time and feeds the real `RoutingEngine` every input live operation would: arrivals, accepts (after
 the ring delay), talk and wrap-up ends, abandons, shift starts and ends (log-in, ready, not ready, log-out),
 and `tick` when the engine's own timers are due. The engine decides every offer. Pre-drawn arrivals (in time
-order) are merged with a heap of (moment, kind, index) tuples for everything else.
+order) are merged with a heap of (moment, kind, index) for everything else (event_heap.py).
 
 The engine runs lean (`_lean`): it records its offers as (interaction, agent) in `_made`/`_made_to` instead of
 building an `Offer` per decision. The driver keeps the engine's record of each interaction it admitted and
@@ -21,11 +21,14 @@ times, as the loop computed them); presence changes and overflows, being few, as
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
 from typing import Final
+
+from librt.vecs import append, vec
+from mypy_extensions import i64
 
 from helpline.routing.decisions import Decision, ExpansionApplied, Overflowed
 from helpline.routing.engine import RoutingEngine
+from helpline.routing.event_heap import EventHeap
 from helpline.routing.model import AgentProfile
 from helpline.routing.state import GONE, Interaction, Queue
 
@@ -50,6 +53,20 @@ NAN: Final = float("nan")
 
 Move = tuple[str, float, int, int, int, float, str]  # (type, t, interaction, queue, agent, wait_s, reason)
 PresenceRow = tuple[str, float, int, str | None]  # (type, t, agent, reason)
+
+
+def filled_float(n: int, value: float) -> vec[float]:
+    v = vec[float](capacity=n)
+    for _ in range(n):
+        v = append(v, value)
+    return v
+
+
+def filled_i64(n: int, value: i64) -> vec[i64]:
+    v = vec[i64](capacity=n)
+    for _ in range(n):
+        v = append(v, value)
+    return v
 
 
 class DriverError(Exception):
@@ -77,7 +94,7 @@ class Driver:
         self.held = [0] * na
         self.on_duty = [False] * na
         self.leaving = [False] * na
-        self.heap: list[tuple[float, int, int]] = []
+        self.heap = EventHeap()
         self.next_tick = INF
         self.moves: list[Move] = []
         self.presence: list[PresenceRow] = []
@@ -88,11 +105,12 @@ class Driver:
         self.free_ids: list[str] = []  # ids of interactions the engine no longer holds, for reuse
         self.handle: list[float] = []
         self.arrival: list[float] = []
-        self.st: list[int] = []
+        # per interaction, unboxed (`librt.vecs`): the loop's state, and the columns `_loop.py` reads as arrays
+        self.st: vec[i64] = vec[i64]()
+        self.offered_at: vec[float] = vec[float]()
+        self.abandoned_at: vec[float] = vec[float]()
+        self.agent_of: vec[i64] = vec[i64]()
         self.reentered: dict[int, float] = {}  # overflowed interactions: when they entered their last queue
-        self.offered_at: list[float] = []
-        self.abandoned_at: list[float] = []
-        self.agent_of: list[int] = []
 
     # -- executing the engine's decisions --------------------------------------------------------------
     def _apply(self, out: list[Decision], t: float) -> None:
@@ -127,13 +145,13 @@ class Driver:
         self.agent_of[k] = a
         self.held[a] += 1
         if self.ring != 0.0:
-            heappush(self.heap, (t + self.ring, ACCEPT, k))
+            self.heap.push(t + self.ring, ACCEPT, k)
             return
         rec = self.recs[k]
         assert rec is not None
         self.engine._accept(rec)
         self.st[k] = TALKING
-        heappush(self.heap, (t + self.handle[k], TALK_END, k))
+        self.heap.push(t + self.handle[k], TALK_END, k)
 
     def _release(self, k: int) -> None:
         """The interaction left the driver's care: its record goes, its id may serve another."""
@@ -146,7 +164,7 @@ class Driver:
     def _want_tick(self, at: float | None) -> None:
         if at is not None and at < self.next_tick:
             self.next_tick = at
-            heappush(self.heap, (at, TIMER, 0))
+            self.heap.push(at, TIMER, 0)
 
     def _logout(self, a: int, t: float) -> None:
         out = self.engine.agent_logged_out(self.aids[a], t)
@@ -174,11 +192,11 @@ class Driver:
             self._apply(out, t)
         if self.st[k] == WAITING:
             if wait_limit < INF:
-                heappush(self.heap, (t + wait_limit, ABANDON, k))
+                self.heap.push(t + wait_limit, ABANDON, k)
             if self.timers and self.has_steps[q]:
                 self._want_tick(t + self.first_step[q])
         elif self.ring != 0.0 and wait_limit < self.ring:
-            heappush(self.heap, (t + wait_limit, ABANDON, k))
+            self.heap.push(t + wait_limit, ABANDON, k)
 
     # -- the loop ----------------------------------------------------------------------------------------
     def run(self, arrival: list[float], start_queue: list[int], handle: list[float], wrap: list[float],
@@ -189,27 +207,27 @@ class Driver:
         engine = self.engine
         self.handle = handle
         self.arrival = arrival
-        self.st = [WAITING] * n
-        self.offered_at = [NAN] * n
-        self.abandoned_at = [NAN] * n
-        self.agent_of = [-1] * n
+        self.st = filled_i64(n, WAITING)
+        self.offered_at = filled_float(n, NAN)
+        self.abandoned_at = filled_float(n, NAN)
+        self.agent_of = filled_i64(n, -1)
         self.recs = [None] * n
         with_wrap = len(wrap) > 0
         heap = self.heap
         for item in shifts:
-            heappush(heap, item)
+            heap.push(item[0], item[1], item[2])
         aids, st, held, leaving, recs, out = self.aids, self.st, self.held, self.leaving, self.recs, self.out
         agent_of = self.agent_of
         nxt = 0
         while True:
-            if nxt < n and (not heap or arrival[nxt] <= heap[0][0]):
+            if nxt < n and (heap.size == 0 or arrival[nxt] <= heap.first_time()):
                 k = nxt
                 nxt += 1
                 self._arrive(k, arrival[k], start_queue[k], patience[k] if patience else INF)
                 continue
-            if not heap:
+            if heap.size == 0:
                 break
-            t, kind, k = heappop(heap)
+            t, kind, k = heap.pop()
             a = -1
             if kind == TALK_END:
                 a = agent_of[k]
@@ -219,7 +237,7 @@ class Driver:
                 if with_wrap and wrap[k] > 0:
                     st[k] = WRAPPING
                     engine._wrap_up(rec)
-                    heappush(heap, (t + wrap[k], WRAP_END, k))
+                    heap.push(t + wrap[k], WRAP_END, k)
                     if out or engine._made:
                         self._apply(out, t)
                     continue
@@ -260,7 +278,7 @@ class Driver:
                     if rec.state == OFFERED:
                         engine._accept(rec)
                     st[k] = TALKING
-                    heappush(heap, (t + self.handle[k], TALK_END, k))
+                    heap.push(t + self.handle[k], TALK_END, k)
                     if out or engine._made:
                         self._apply(out, t)
                 continue

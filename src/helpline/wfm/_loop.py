@@ -157,18 +157,18 @@ def _loop(scenario: Scenario, d: Draw) -> Outcome:
                     engine_agents(scenario), float(ring))
     shifts = shift_events(scenario)
     # The run makes millions of short-lived tuples and no cyclic garbage to speak of (a few records per log-out):
-    # the cyclic collector would only rescan the columns, 5-10 % of the run. It is off until they are arrays.
+    # the cyclic collector would only rescan the input lists, 5-10 % of the run. It is off until they are freed.
     collecting = gc.isenabled()
     gc.disable()
     try:
         wraps = wrap_a.tolist() if wrap_a.any() else []  # empty: none has any (not read then)
         patiences = patience_a.tolist() if np.isfinite(patience_a).any() else []
         driver.run(arrival.tolist(), start_queue.tolist(), handle_a.tolist(), wraps, patiences, shifts)
-        offered = np.fromiter(driver.offered_at, np.float64, n)
-        abandoned = np.fromiter(driver.abandoned_at, np.float64, n)
-        agent = np.fromiter(driver.agent_of, np.int32, n)
-        driver.offered_at = driver.abandoned_at = []
-        driver.agent_of = []
+        # the driver's columns are unboxed vectors: numpy copies them through the buffer protocol
+        offered = np.frombuffer(memoryview(driver.offered_at), np.float64, n).copy()
+        abandoned = np.frombuffer(memoryview(driver.abandoned_at), np.float64, n).copy()
+        agent = np.frombuffer(memoryview(driver.agent_of), np.int64, n).astype(np.int32)
+        driver.arrival, driver.handle, driver.recs = [], [], []  # freed before the collector is back
     except DriverError as error:
         raise SimulationError(str(error)) from error
     finally:
