@@ -103,8 +103,8 @@ class Driver:
         self.out: list[Decision] = []  # the decisions of the input being executed
         self.recs: list[Interaction | None] = []  # the engine's record of each interaction it holds
         self.free_ids: list[str] = []  # ids of interactions the engine no longer holds, for reuse
-        self.handle: list[float] = []
-        self.arrival: list[float] = []
+        self.handle: vec[float] = vec[float]()
+        self.arrival: vec[float] = vec[float]()
         # per interaction, unboxed (`librt.vecs`): the loop's state, and the columns `_loop.py` reads as arrays
         self.st: vec[i64] = vec[i64]()
         self.offered_at: vec[float] = vec[float]()
@@ -199,10 +199,10 @@ class Driver:
             self.heap.push(t + wait_limit, ABANDON, k)
 
     # -- the loop ----------------------------------------------------------------------------------------
-    def run(self, arrival: list[float], start_queue: list[int], handle: list[float], wrap: list[float],
-            patience: list[float], shifts: list[tuple[float, int, int]]) -> None:
-        """arrival: in time order; wrap: 0 for none (an empty list: none has one); patience: inf for none (an
-        empty list: none has it); shifts: (moment, SHIFT_START or SHIFT_END, agent index)."""
+    def run(self, arrival: vec[float], start_queue: vec[i64], handle: vec[float], wrap: vec[float],
+            patience: vec[float], shifts: list[tuple[float, int, int]]) -> None:
+        """arrival: in time order; wrap: 0 for none (empty: none has one); patience: inf for none (empty: none
+        has it); shifts: (moment, SHIFT_START or SHIFT_END, agent index)."""
         n = len(arrival)
         engine = self.engine
         self.handle = handle
@@ -223,7 +223,7 @@ class Driver:
             if nxt < n and (heap.size == 0 or arrival[nxt] <= heap.first_time()):
                 k = nxt
                 nxt += 1
-                self._arrive(k, arrival[k], start_queue[k], patience[k] if patience else INF)
+                self._arrive(k, arrival[k], start_queue[k], patience[k] if len(patience) else INF)
                 continue
             if heap.size == 0:
                 break
