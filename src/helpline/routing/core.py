@@ -27,7 +27,9 @@ class _Core(_AgentHeaps):
         seq = self._seq
         if rec.slot.mode == ROUND_ROBIN:  # remember when this agent last got one from this queue
             rec.queue.rr[a.id] = seq
-        self._pending[rec] = (at + self.alert_timeout_s, seq)
+        rec.alert_due = at + self.alert_timeout_s
+        rec.alert_seq = seq
+        self._pending[rec] = None
         if self._lean:
             self._made.append(rec)
             self._made_to.append(a)

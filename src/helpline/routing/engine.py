@@ -176,18 +176,20 @@ class RoutingEngine(_Presence):
         else:
             rec.state = OFFERED
             self._seq += 1
-            self._pending[rec] = (offered_at + self.alert_timeout_s, self._seq)
+            rec.alert_due = offered_at + self.alert_timeout_s
+            rec.alert_seq = self._seq
+            self._pending[rec] = None
             if len(self._pending) > 1:  # keep the dict in due order: the offer may be older than others
-                in_due_order = sorted(self._pending.items(), key=lambda item: item[1])
+                in_due_order = sorted(self._pending, key=lambda r: (r.alert_due, r.alert_seq))
                 self._pending.clear()
-                self._pending.update(in_due_order)
+                self._pending.update(dict.fromkeys(in_due_order))
         return out
 
     def tick(self, at: float) -> list[Decision]:
         """Applies due expansion steps, offer time-outs and rejection hold-offs."""
         out = self._start(at)
         t, p, h = self._timers, self._pending, self._holdoffs
-        if (t and t[0][0] <= at) or (p and next(iter(p.values()))[0] <= at) or (h and h[0][0] <= at):
+        if (t and t[0][0] <= at) or (p and next(iter(p)).alert_due <= at) or (h and h[0][0] <= at):
             self._run_timers(at, out)
         return out
 

@@ -66,7 +66,7 @@ class _Flow(_Core):
         alert = False  # a flag, not the tuple: compiled code boxes a tuple anew, so `is` would not hold
         if pending:
             rec = next(iter(pending))
-            due, seq = pending[rec]
+            due, seq = rec.alert_due, rec.alert_seq
             if due <= at and (best is None or due < best[0] or (due == best[0] and seq < best[1])):
                 best = (due, seq, ALERT, rec, seq)
                 alert = True

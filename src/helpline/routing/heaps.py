@@ -28,8 +28,9 @@ class _AgentHeaps:
         self._agents: dict[str, Agent] = {}
         self._inters: dict[str, Interaction] = {}
         self._timers: list[Timer] = []  # expansion steps, a heap
-        # offers in flight -> (alert due, seq); one fixed alert time, so insertion order is due order
-        self._pending: dict[Interaction, tuple[float, int]] = {}
+        # offers in flight, in due order (one fixed alert time, so insertion order is due order); each one's due
+        # moment and sequence number are on the record (`alert_due`, `alert_seq`): no tuple per offer
+        self._pending: dict[Interaction, None] = {}
         self._holdoffs: deque[Timer] = deque()  # rejection hold-offs: one fixed duration, due in the order made
         self._certs: list[tuple[float, int, Agent]] = []  # certification starts and expiries
         self._seq = 0

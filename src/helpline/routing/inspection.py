@@ -32,7 +32,7 @@ class _Views(_Eligibility):
     def next_timer_at(self) -> float | None:
         """When `tick` next has something to do (possibly a timer that turns out to be stale)."""
         heads = [line[0][0] for line in (self._timers, self._holdoffs) if line]
-        heads += [next(iter(self._pending.values()))[0]] if self._pending else []
+        heads += [next(iter(self._pending)).alert_due] if self._pending else []
         return min(heads) if heads else None
 
     @property

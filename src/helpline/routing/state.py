@@ -72,7 +72,8 @@ class Slot:
 
 
 class Interaction:
-    __slots__ = ("agent", "arrival", "channel", "entered_at", "id", "lang", "neg_prio", "priority",
+    __slots__ = ("agent", "alert_due", "alert_seq", "arrival", "channel", "entered_at", "id", "lang", "neg_prio",
+                 "priority",
                  "q_token", "queue", "ref", "reject_token", "rejecter", "seq", "slot", "state", "step_pending",
                  "step_timer", "ticket", "tier", "vip")
 
@@ -99,6 +100,8 @@ class Interaction:
         self.step_pending = False
         self.step_timer = -1  # the tier whose expansion timer is scheduled (timers start once it waits)
         self.ref = -1  # the simulation driver's index for it (driver.py); unused in live operation
+        self.alert_due = float("inf")  # while offered: when the offer times out, and the offer's sequence number
+        self.alert_seq = 0
 
 
 # Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
