@@ -40,9 +40,10 @@ class _Core(_AgentHeaps):
         """The interaction takes one of the agent's slots on its channel (an offer, or work given outside)."""
         ch = rec.channel
         rec.agent = a
-        a.ukey += a.radix[ch]
+        radix = rec.radix = a.radix[ch]
+        a.ukey += radix
         a.total += 1
-        a.items[rec.id] = rec
+        a.items.append(rec)
         a.idle_since = at
         room = a.room_cache.get(a.ukey)
         a.room = room if room is not None else self._room_for(a)

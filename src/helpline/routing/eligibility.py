@@ -86,6 +86,7 @@ class _Eligibility(_Flow):
             for slot, _, _ in targets:
                 slot.n_eligible -= 1
         a.targets, a.wslots, a.channels, a.least, a.missing, a.target_of = {}, {}, [], {}, {}, {}
+        a.has_least = False
 
     def _compute_targets(self, a: Agent, at: float) -> None:
         self._drop_targets(a)
@@ -116,6 +117,7 @@ class _Eligibility(_Flow):
             a.target_of[slot] = target
             if slot.mode == LEAST:
                 a.least[ch].append(target)
+                a.has_least = True
             a.wslots[ch].append(slot)
             slot.n_eligible += 1
             slot.agent_limit = max(slot.agent_limit, 2 * slot.n_eligible + 64)

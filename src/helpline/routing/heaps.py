@@ -51,11 +51,10 @@ class _AgentHeaps:
         return room
 
     def _free_slot(self, a: Agent, rec: Interaction, idle_from: float | None) -> None:
-        ch = rec.channel
-        a.ukey -= a.radix[ch]
+        a.ukey -= rec.radix
         a.total -= 1
         a.lighter = True
-        del a.items[rec.id]
+        a.items.remove(rec)
         if idle_from is not None:
             a.idle_since = idle_from
         room = a.room_cache.get(a.ukey)
@@ -103,8 +102,10 @@ class _AgentHeaps:
 
     @staticmethod
     def _dropped(a: Agent, slot: Slot) -> None:
-        if slot in a.inheap:
-            a.inheap.remove(slot)
+        inheap = a.inheap
+        held = len(inheap)
+        inheap.discard(slot)
+        if len(inheap) != held:
             a.missing[slot.channel].append(a.target_of[slot])
 
     def _advertise(self, a: Agent) -> None:
@@ -113,10 +114,11 @@ class _AgentHeaps:
         inheap, missing = a.inheap, a.missing
         if a.lighter:
             a.lighter = False
-            for ch in a.room:
-                for slot, _, static_key in a.least[ch]:
-                    self._push_entry(slot, self._entry(a, slot, static_key))
-                    inheap.add(slot)  # if it was missing too, the loop below skips it
+            if a.has_least:
+                for ch in a.room:
+                    for slot, _, static_key in a.least[ch]:
+                        self._push_entry(slot, self._entry(a, slot, static_key))
+                        inheap.add(slot)  # if it was missing too, the loop below skips it
         for ch in a.room:
             absent = missing[ch]
             if absent:

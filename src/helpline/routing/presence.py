@@ -83,7 +83,7 @@ class _Presence(_Views):
         a.epoch += 1
         self._drop_targets(a)
         returning = []
-        for rec in list(a.items.values()):
+        for rec in list(a.items):
             if rec.state == OFFERED:
                 returning.append(rec)
             else:

@@ -73,9 +73,8 @@ class Slot:
 
 class Interaction:
     __slots__ = ("agent", "alert_due", "alert_seq", "arrival", "channel", "entered_at", "id", "lang", "neg_prio",
-                 "priority",
-                 "q_token", "queue", "ref", "reject_token", "rejecter", "seq", "slot", "state", "step_pending",
-                 "step_timer", "ticket", "tier", "vip")
+                 "priority", "q_token", "queue", "radix", "ref", "reject_token", "rejecter", "seq", "slot", "state",
+                 "step_pending", "step_timer", "ticket", "tier", "vip")
 
     def __init__(self, iid: str, arrival: float, seq: int, priority: int, vip: int, lang: str | None,
                  queue: Queue, slot: Slot, vip_boost: int) -> None:
@@ -102,6 +101,7 @@ class Interaction:
         self.ref = -1  # the simulation driver's index for it (driver.py); unused in live operation
         self.alert_due = float("inf")  # while offered: when the offer times out, and the offer's sequence number
         self.alert_seq = 0
+        self.radix = 0  # while with an agent: his `radix` of its channel (what it adds to his `ukey`)
 
 
 # Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
@@ -110,7 +110,8 @@ _OVERLOAD_DIGITS: Final = 64
 
 
 class Agent:
-    __slots__ = ("aseq", "cap", "channels", "epoch", "id", "idle_since", "inheap", "items", "least", "lighter",
+    __slots__ = ("aseq", "cap", "channels", "epoch", "has_least", "id", "idle_since", "inheap", "items", "least",
+                 "lighter",
                  "login_at", "missing", "profile", "radix", "ready", "reason", "ref", "room", "room_cache", "site",
                  "sl_first", "target_of", "targets", "total", "ukey", "wslots")
 
@@ -136,9 +137,10 @@ class Agent:
         self.room_cache: dict[int, list[str]] = {}
         self.total = 0
         self.idle_since = at
-        self.items: dict[str, Interaction] = {}  # offered, active and in wrap-up
+        self.items: list[Interaction] = []  # offered, active and in wrap-up (a few: a list beats a dict)
         self.targets: dict[str, list[Target]] = {}  # per channel: the slots this agent is eligible for
         self.least: dict[str, list[Target]] = {}  # the "least occupied" ones among them
+        self.has_least = False  # any at all (most agents have none: no look-up then)
         self.missing: dict[str, list[Target]] = {}  # per channel: his slots that may hold no entry of his
         self.target_of: dict[Slot, Target] = {}
         self.wslots: dict[str, list[Slot]] = {}
