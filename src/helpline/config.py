@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     secret_key: str = DEFAULT_SECRET
     time_zone: str = "Europe/Moscow"
+    # where customers and staff reach the web pages: the links in messages sent without a web request to take
+    # it from (the survey after a resolved case, complaint deadline warnings); empty: such links are not sent
+    base_url: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     session_max_age_s: int = 12 * 3600
     db_pool_size: int = 10

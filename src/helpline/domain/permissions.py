@@ -37,6 +37,7 @@ class Permission(StrEnum):
     PLAN_WORKFORCE = "plan_workforce"  # run forecasts, staffing plans, schedules and what-if simulations
     READ_COMPLAINTS = "read_complaints"  # the complaint register
     WRITE_COMPLAINTS = "write_complaints"  # register complaints, handle them, record the outcome
+    WARN_COMPLAINTS = "warn_complaints"  # e-mail the deadline warnings of the complaints in scope (a scheduler)
     READ_SURVEYS = "read_surveys"  # satisfaction surveys, their answers, review tasks and campaigns
     MANAGE_SURVEYS = "manage_surveys"  # send surveys, run call-back campaigns
     REVIEW_SURVEYS = "review_surveys"  # work the review task a low score opens and record its result
@@ -62,8 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_READ_ALL | {
         P.MANAGE_AGENTS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS, P.HANDLE_INTERACTIONS,
         P.ASSIGN_INTERACTIONS, P.WRITE_CASES, P.CHANGE_PRESENCE, P.SEND_NOTIFICATIONS,
-        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS, P.PLAN_WORKFORCE, P.WRITE_COMPLAINTS, P.MANAGE_SURVEYS,
-        P.REVIEW_SURVEYS, P.MANAGE_TRAINING, P.MANAGE_KNOWLEDGE, P.MANAGE_PROVIDERS}),
+        P.MANAGE_CALL_TASKS, P.WORK_CALL_TASKS, P.PLAN_WORKFORCE, P.WRITE_COMPLAINTS, P.WARN_COMPLAINTS,
+        P.MANAGE_SURVEYS, P.REVIEW_SURVEYS, P.MANAGE_TRAINING, P.MANAGE_KNOWLEDGE, P.MANAGE_PROVIDERS}),
     Role.AGENT: frozenset({
         P.READ_REFERENCE, P.READ_QUEUES, P.READ_CUSTOMERS, P.WRITE_CUSTOMERS, P.CREATE_INTERACTIONS,
         P.READ_INTERACTIONS, P.HANDLE_INTERACTIONS, P.READ_CASES, P.WRITE_CASES, P.CHANGE_PRESENCE,

@@ -1,46 +1,62 @@
 """`helpline complaints overdue|due-soon` (issue 8): the open complaints past their deadline, or due within a few
 working days of their rule's calendar, for a morning check or a cron job (exit code 1 when any is overdue with
---fail-if-any)."""
+--fail-if-any). `helpline complaints warn`, from cron, e-mails the deadline warnings due; `helpline complaints
+contact` sets where a handler or supervisor is e-mailed."""
 
 from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from helpline.config import Settings
 from helpline.domain.complaints import DUE_SOON_WORKING_DAYS
 from helpline.domain.errors import DomainError
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import Role
 
-complaints_app = typer.Typer(help="The complaint register: deadlines due soon and overdue.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from helpline.bootstrap import Container
+
+complaints_app = typer.Typer(help="The complaint register: deadlines due soon and overdue, and their warnings.",
+                              no_args_is_help=True)
+BASE_URL_ENV = "HELPLINE_BASE_URL"  # Settings.base_url: the warning e-mails link to the complaint page
 REGISTER = Actor(user_id=None, username="cli", role=Role.ADMIN)  # whoever can run the CLI reads the database
 errors = Console(stderr=True)
 
 
-def _listing(state: str, at: str | None, due_soon_days: int, as_json: bool, fail_if_any: bool) -> None:
+def _moment(at: str | None) -> datetime | None:
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        errors.print(f"[red]error:[/red] --at {at!r} is not an ISO 8601 date-time with an offset")
+        raise typer.Exit(2) from None
+    if moment.tzinfo is None:
+        errors.print("[red]error:[/red] --at needs an offset (2026-05-01T09:00+03:00)")
+        raise typer.Exit(2)
+    return moment
+
+
+def _box(at: str | None) -> Container:
     from helpline.bootstrap import bootstrap
     from helpline.entrypoints.cli import load_settings
+
+    fixed = _moment(at)
+    return bootstrap(load_settings(), clock=lambda: fixed) if fixed is not None else bootstrap(load_settings())
+
+
+def _listing(state: str, at: str | None, due_soon_days: int, as_json: bool, fail_if_any: bool) -> None:
     from helpline.services import complaints
     from helpline.services.complaint_schemas import ListState
 
-    moment = None
-    if at is not None:
-        try:
-            moment = datetime.fromisoformat(at)
-        except ValueError:
-            errors.print(f"[red]error:[/red] --at {at!r} is not an ISO 8601 date-time with an offset")
-            raise typer.Exit(2) from None
-        if moment.tzinfo is None:
-            errors.print("[red]error:[/red] --at needs an offset (2026-05-01T09:00+03:00)")
-            raise typer.Exit(2)
-    fixed = moment
-    box = bootstrap(load_settings(), clock=lambda: fixed) if fixed is not None else bootstrap(load_settings())
+    box = _box(at)
     try:
         with box.uow() as uow:
             found = complaints.listing(uow, REGISTER, state=ListState(state), due_soon_days=due_soon_days,
@@ -83,3 +99,73 @@ def due_soon(days: Annotated[int, typer.Option("--days", min=0, max=60, help="Wi
              ) -> None:
     """Open complaints due by the end of the --days-th working day from today (their rule's calendar)."""
     _listing("due_soon", at, days, as_json, fail_if_any)
+
+
+@complaints_app.command("warn")
+def warn(within_days: Annotated[int, typer.Option("--within-days", min=0, max=60,
+                                                  help="Warn about complaints due within this many working days "
+                                                       "(and those overdue)")] = DUE_SOON_WORKING_DAYS,
+         at: Annotated[str | None, typer.Option("--at", help="As at this moment (ISO 8601 with offset)")] = None,
+         base_url: Annotated[str | None, typer.Option("--base-url", help=f"The web pages' address for the link "
+                                                                         f"(default ${BASE_URL_ENV})")] = None,
+         as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list")] = False) -> None:
+    """E-mail the deadline warnings due: each open complaint due within --within-days working days or overdue,
+    not yet warned about its current due date, to its handler (else its site's supervisors), once. For cron:
+    exit 0 when every e-mail went out (or none was due), 1 when some failed (retried by the next run), 2 when
+    no SMTP sender is configured."""
+    from helpline.services import complaints
+
+    url = base_url or Settings().base_url or "http://127.0.0.1:8000"
+    box = _box(at)
+    try:
+        with box.uow() as uow:
+            sent = complaints.warn_due(uow, REGISTER, base_url=url, within_days=within_days)
+    except DomainError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    finally:
+        box.close()
+    if as_json:
+        sys.stdout.write(orjson.dumps([w.model_dump(mode="json") for w in sent]).decode() + "\n")
+    else:
+        table = Table(title=f"{sum(w.sent for w in sent)} warning(s) sent")
+        for column in ("complaint", "due", "deadline", "to", "as", "language", "sent", "subject"):
+            table.add_column(column)
+        for w in sent:
+            table.add_row(str(w.complaint_id), w.due_local, w.deadline_state.value if w.deadline_state else "",
+                          w.to_address or "—", w.recipient_role or "—", w.language or "—",
+                          "yes" if w.sent else f"no: {w.error}", w.subject)
+        Console().print(table)
+    for failed in (w for w in sent if not w.sent):
+        errors.print(f"complaint {failed.complaint_id}: not warned ({failed.to_address or 'no address'}): "
+                     f"{failed.error}", markup=False, highlight=False)
+    if any(not w.sent for w in sent):
+        raise typer.Exit(1)
+
+
+@complaints_app.command("contact")
+def contact(username: Annotated[str, typer.Argument(help="The handler's or supervisor's user name")],
+            email: Annotated[str, typer.Option("--email", help="Where the deadline warnings go")],
+            time_zone: Annotated[str | None, typer.Option("--time-zone", help="IANA zone the due date is written "
+                                                                             "in (default: the rule's)")] = None
+            ) -> None:
+    """Set where a user is e-mailed about complaint deadlines."""
+    from sqlalchemy import select
+
+    from helpline.adapters.db.models import User
+    from helpline.services import complaints
+
+    box = _box(None)
+    try:
+        with box.uow() as uow:
+            user_id = uow.session.scalar(select(User.id).where(User.username == username))
+            if user_id is None:
+                errors.print(f"[red]error:[/red] no user {username!r}")
+                raise typer.Exit(2)
+            complaints.set_contact(uow, user_id, email, time_zone)
+    except DomainError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    finally:
+        box.close()
+    Console().print(f"{username}: complaint deadline warnings to {email.strip().lower()}")

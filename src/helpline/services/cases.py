@@ -1,4 +1,5 @@
-"""Case use cases: read (health data reads are audited), update, change status."""
+"""Case use cases: read (health data reads are audited), update, change status (a resolve sends the satisfaction
+survey the case's client asks for: services/surveys.py `send_after_resolve`)."""
 
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ from helpline.domain.case_workflows import REVIEW_FIRST
 from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseStatus, EventType, is_health_related
-from helpline.services import event_log, scope
+from helpline.services import event_log, scope, surveys
 from helpline.services.schemas import CaseStatusChange, CaseUpdate, CaseView
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -61,6 +62,8 @@ def update_case(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseUpdate) ->
 
 
 def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusChange) -> CaseView:
+    """Move a case to another status (commits). Resolving it then sends the survey its client asks for, once per
+    case, in a transaction of its own: no contact or a failure there never refuses or undoes the resolve."""
     case = _load(uow, actor, case_id)
     if cmd.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and _awaits_medical_review(uow, case):
         raise Conflict(REVIEW_FIRST)  # said first: whatever the status, the review is what the case waits for
@@ -76,7 +79,10 @@ def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusCh
         case.closed_at = at
     case.status, case.updated_at = target.value, at
     uow.commit()
-    return CaseView.model_validate(case)
+    view = CaseView.model_validate(case)
+    if target == CaseStatus.RESOLVED:
+        surveys.send_after_resolve(uow, actor, case.id)
+    return view
 
 
 def case_interactions(uow: UnitOfWork, actor: Actor, case_id: int) -> list[Interaction]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from helpline.domain.complaints import ComplaintStatus, DeadlineState, Outcome
+from helpline.domain.complaints import DUE_SOON_WORKING_DAYS, ComplaintStatus, DeadlineState, Outcome
 from helpline.domain.vocabulary import Channel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
@@ -92,6 +92,32 @@ class ChangeStatus(_Command):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 
+class WarnComplaints(_Command):
+    within_days: int = Field(DUE_SOON_WORKING_DAYS, ge=0, le=60, description=(
+        "Warn about open complaints due by the end of this many working days from today (their rule's calendar), "
+        "and those already overdue"))
+
+
+class ComplaintWarningView(BaseModel):
+    """One deadline warning e-mail: to whom, about which complaint and due date, and whether it went out."""
+
+    complaint_id: int
+    reference: str = Field(description="The complaint's reference as the e-mail names it")
+    subject: str
+    complainant_name: str
+    client_name: str
+    due_at: datetime
+    due_local: str = Field(description="The due date in the recipient's time zone (ISO 8601)")
+    deadline_state: DeadlineState | None
+    recipient_user_id: int | None
+    recipient_name: str
+    recipient_role: str = Field(description="handler, or supervisor (the handler has no e-mail address)")
+    to_address: str
+    language: str
+    sent: bool
+    error: str = ""
+
+
 class ComplaintChangeView(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -132,6 +158,10 @@ class ComplaintView(BaseModel):
     maximum_due_at: datetime | None
     documents_requested: bool
     documents_requested_at: datetime | None
+    warned_at: datetime | None = Field(None, description="When the last deadline warning was e-mailed")
+    warned_due_at: datetime | None = Field(None, description="The due date that warning was about")
+    warned_due_local: str = Field("", description="warned_due_at in the rule's time zone (ISO 8601)")
+    warned: bool = Field(False, description="The current due date has been warned about")
     status: ComplaintStatus
     deadline_state: DeadlineState | None = Field(None, description="Of an open complaint: on_track, due_soon, "
                                                                    "overdue")

@@ -4,7 +4,7 @@ Codes never change after creation: history and other systems refer to them."""
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from helpline.services.admin_schemas import Country, Id, Name, NoNul, Patch, ShortName, TimeZone
 from helpline.services.schemas import Code, Command, View
@@ -70,19 +70,60 @@ class TeamView(View):
     site_id: int
 
 
+def _blank_is_none(value: Any) -> Any:
+    """A blank value clears the setting (a form's empty select, JSON "")."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _none_is_off(value: Any) -> Any:
+    value = _blank_is_none(value)
+    return None if value == "none" else value
+
+
+def _known_rule(name: str) -> str:
+    """A complaint deadline rule the complaint register knows: built in, or in the HELPLINE_DEADLINE_RULES file."""
+    from helpline.services.complaints import deadline_rules  # read when checked: the file may have changed
+
+    rules = deadline_rules()
+    if name not in rules:
+        raise ValueError(f"unknown deadline rule {name!r}; the rules are: {', '.join(sorted(rules))}")
+    return name
+
+
+RuleName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_rule)]
+ComplaintRuleName = Annotated[RuleName | None, BeforeValidator(_blank_is_none),
+                              Field(description="The complaint deadline rule of the client's jurisdiction (see "
+                                                "`helpline deadline --list`); null or empty: the handling site's "
+                                                "country decides")]
+SurveyAfterResolve = Annotated[Literal["sms", "email", "auto"] | None, BeforeValidator(_none_is_off),
+                               Field(description="The satisfaction survey sent when one of the client's cases is "
+                                                 "resolved: sms, email, auto (SMS when the customer has a phone, "
+                                                 "else e-mail); null or `none`: none")]
+
+
 class ClientCreate(Command):
     code: Annotated[Code, StringConstraints(max_length=40)]
     name: Name
+    complaint_rule: ComplaintRuleName = None
+    survey_after_resolve: SurveyAfterResolve = None
 
 
 class ClientUpdate(Patch):
+    nullable = frozenset({"complaint_rule", "survey_after_resolve"})
+
     name: Name | None = None
+    complaint_rule: ComplaintRuleName = None
+    survey_after_resolve: SurveyAfterResolve = None
 
 
 class ClientView(View):
     id: int
     code: str
     name: str
+    complaint_rule: str | None = None
+    survey_after_resolve: str | None = None
 
 
 class SkillCreate(Command):

@@ -8,6 +8,7 @@ digest is stored, so the link is shown once, when the survey is sent.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -30,7 +31,8 @@ from helpline.adapters.db.models import (
     UserSite,
 )
 from helpline.adapters.db.models_surveys import SurveyCampaign, SurveyReview, SurveyReviewEntry
-from helpline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpline.config import Settings
+from helpline.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseStatus, EventType, Role
 from helpline.services import call_tasks, event_log, scope
@@ -59,7 +61,12 @@ from helpline.services.survey_schemas import (
 )
 from helpline.services.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
+
 LOW_SCORE = 4  # a score below this opens a review (Pulse's rule)
+# where the web pages are served (https://helpline.insurer.ru), as `helpline complaints warn` reads it: the answer
+# link of a survey sent without a request to take the address from (the one a resolve sends) starts with it
+BASE_URL_ENV = "HELPLINE_BASE_URL"  # Settings.base_url
 LANGUAGES = ("ru", "en")  # the answer page's languages; others read it in Russian
 OPEN, DONE = "open", "done"
 SMS_TEMPLATE, EMAIL_TEMPLATE = "sms_survey_link", "survey_link"
@@ -83,6 +90,68 @@ def send(uow: UnitOfWork, actor: Actor, cmd: SendSurvey, base_url: str) -> SentS
     link = _deliver(uow, actor, survey, token, base_url)
     uow.commit()
     return SentSurvey.model_validate({**SurveyView.model_validate(survey).model_dump(), "link": link})
+
+
+def send_after_resolve(uow: UnitOfWork, actor: Actor, case_id: int) -> Survey | None:
+    """The survey a client sends when one of its cases is resolved (`clients.survey_after_resolve`: sms, email,
+    or auto: SMS when the customer has a phone, else e-mail), about the case, to its customer: the survey of
+    `send` with the case's last agent, the customer's language, no NPS question and a 14-day link.
+
+    Called after the resolve is committed, in a transaction of its own (commits): once per case (none when the
+    case already has a survey, e.g. resolved again after a reopen), none when the setting is off, the case has no
+    customer, the customer no phone or address for the channel (or refused service messages on it), or
+    HELPLINE_BASE_URL is not set (the link would lead nowhere); any failure is logged and sends none. The resolve
+    stands whatever happens here."""
+    try:
+        survey = _after_resolve(uow, actor, case_id)
+        if survey is not None:
+            uow.commit()
+        return survey
+    except DomainError as refused:  # no contact after all, a survey sent meanwhile
+        uow.session.rollback()
+        log.warning("no survey after resolving case %s: %s", case_id, refused)
+    except Exception:  # the resolve is committed: whatever fails here must not undo or refuse it
+        uow.session.rollback()
+        log.exception("no survey after resolving case %s", case_id)
+    return None
+
+
+def _after_resolve(uow: UnitOfWork, actor: Actor, case_id: int) -> Survey | None:
+    case = uow.session.get(Case, case_id)
+    client = uow.session.get(Client, case.client_id) if case is not None else None
+    if case is None or client is None or not client.survey_after_resolve:
+        return None
+    if uow.session.scalar(select(Survey.id).where(Survey.case_id == case_id).limit(1)) is not None:
+        return None  # once per case: resolved again after a reopen, or surveyed by hand or by a campaign
+    customer = uow.session.get(Customer, case.customer_id) if case.customer_id is not None else None
+    channel = _resolve_channel(uow, client.survey_after_resolve, customer)
+    if channel is None:
+        log.info("no survey after resolving case %s: the customer has no usable %s contact", case_id,
+                 client.survey_after_resolve)
+        return None
+    base_url = Settings().base_url.strip()
+    if not base_url:
+        log.warning("no survey after resolving case %s: set %s to the web pages' address for the answer link",
+                    case_id, BASE_URL_ENV)
+        return None
+    survey, token = _new_survey(uow, actor, channel, False, 14, interaction_id=None, case_id=case_id)
+    _deliver(uow, actor, survey, token, base_url)
+    return survey
+
+
+def _resolve_channel(uow: UnitOfWork, setting: str, customer: Customer | None) -> SurveyChannel | None:
+    """The channel of the client's setting the customer can be reached on for a service message: a phone for
+    SMS, an address for e-mail, neither refused by the customer; `auto` tries SMS, then e-mail."""
+    by_setting = {"sms": (SurveyChannel.SMS,), "email": (SurveyChannel.EMAIL,),
+                  "auto": (SurveyChannel.SMS, SurveyChannel.EMAIL)}
+    wanted = by_setting.get(setting, ())
+    if customer is None:
+        return None
+    for channel in wanted:
+        reachable = customer.phones if channel == SurveyChannel.SMS else customer.emails
+        if reachable and outbox.consent_refusal(uow, customer.id, channel.value, outbox.SERVICE) is None:
+            return channel
+    return None
 
 
 def _new_survey(uow: UnitOfWork, actor: Actor, channel: SurveyChannel, ask_nps: bool, expires_in_days: int, *,

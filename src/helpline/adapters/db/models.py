@@ -83,6 +83,9 @@ class Client(Base):
     name: Mapped[str] = mapped_column(String(200))
     # the complaint deadline rule of the client's jurisdiction (domain/deadlines.py; migration 0013)
     complaint_rule: Mapped[str | None] = mapped_column(String(64))
+    # the satisfaction survey sent when one of its cases is resolved: sms, email, auto (SMS to a phone, else
+    # e-mail), or null: none (services/surveys.py send_after_resolve; migration 0019)
+    survey_after_resolve: Mapped[str | None] = mapped_column(String(16))
 
 
 class User(Base):

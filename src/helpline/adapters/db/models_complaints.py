@@ -1,5 +1,6 @@
 """Tables of the complaint register: complaints, their handlers, deadlines and outcomes, and the history of every
-change (services/complaints.py; migration 0013)."""
+change (services/complaints.py; migration 0013); the deadline warnings and the staff e-mail addresses they go to
+(migration 0020)."""
 
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,10 @@ class Complaint(Base):
     maximum_due_at: Mapped[datetime | None]
     documents_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     documents_requested_at: Mapped[datetime | None]
+    # the last deadline warning e-mailed (services/complaints.warn_due) and the due date it warned about: a
+    # complaint is warned again only when its due date moves (documents requested)
+    warned_at: Mapped[datetime | None]
+    warned_due_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="registered")
     root_cause: Mapped[str] = mapped_column(String(200), default="")
     outcome: Mapped[str | None] = mapped_column(String(20))
@@ -74,3 +79,14 @@ class ComplaintChange(Base):
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffContact(Base):
+    """Where a user (handler, supervisor) is e-mailed about complaint deadlines, and in which time zone the due
+    date is written (None: the deadline rule's own). The users table has no e-mail address of its own yet."""
+
+    __tablename__ = "staff_contacts"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

@@ -3,7 +3,9 @@ skills, wrap-up codes and not-ready reasons. One list-and-create page and one ed
 from a description of its fields, over the same use cases as /api/v1 (services/reference.py).
 
 A site's page also holds its calendar: the weekly business hours (one field per weekday, as on the queue
-form) and the days off and working days added to its country's public holidays."""
+form) and the days off and working days added to its country's public holidays. A client's form also holds its
+customer-care settings: the complaint deadline rule (a select of the rules the complaint register knows) and the
+satisfaction survey sent when one of its cases is resolved."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -32,8 +34,9 @@ from helpline.entrypoints.web.admin_common import (
 from helpline.entrypoints.web.errors import WebRoute
 from helpline.entrypoints.web.forms import FORM_LEVEL, FormErrors, domain_error, parse_form, validation_errors
 from helpline.entrypoints.web.pages import SmallId
-from helpline.entrypoints.web.rendering import N_
+from helpline.entrypoints.web.rendering import N_, get_pages
 from helpline.services import reference
+from helpline.services.complaints import deadline_rules
 from helpline.services.reference import ReferenceKind
 from helpline.services.reference_schemas import CalendarDayIn, SiteHoursIn
 
@@ -44,9 +47,10 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, checkbox (default on), site (a select of the sites)
+    kind: str = "text"  # text, checkbox (default on), site (a select of the sites), choice (a select; blank: none)
     hint: str | None = None
     fixed: bool = False  # set on creation only (codes: history refers to them)
+    options: tuple[tuple[str, str], ...] = ()  # a choice's (value, label); none: the complaint deadline rules
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,14 @@ SECTIONS = (
         Field("holiday_country", N_("Public holidays of"),
               hint=N_("A country code (RU, KZ, CN, ...): its public holidays are non-working days.")))),
     Section("teams", reference.TEAMS, N_("Teams"), (NAME, Field("site_id", N_("Site"), "site"))),
-    Section("clients", reference.CLIENTS, N_("Clients"), (CODE, NAME)),
+    Section("clients", reference.CLIENTS, N_("Clients"), (
+        CODE, NAME,
+        Field("complaint_rule", N_("Complaint deadline rule"), "choice",
+              hint=N_("Empty: the rule of the handling site's country.")),
+        Field("survey_after_resolve", N_("Survey when a case is resolved"), "choice",
+              hint=N_("Empty: no survey. Automatic: by SMS when the customer has a phone, else by e-mail."),
+              options=(("sms", N_("By SMS")), ("email", N_("By e-mail")),
+                       ("auto", N_("Automatic: SMS, else e-mail")))))),
     Section("skills", reference.SKILLS, N_("Skills"), (
         CODE, NAME, Field("requires_certification", N_("Requires a passed exam"), "checkbox"))),
     Section("wrap-up-codes", reference.WRAP_UP_CODES, N_("Wrap-up codes"), (CODE, NAME)),
@@ -81,6 +92,7 @@ DEFAULTS = {"time_zone": "Europe/Moscow", "holiday_country": "RU", "requires_cer
 BAD_HOURS = N_("Write business hours as 09:00-18:00, several spans separated by commas.")
 DAY_LISTED = N_("This date is already in the site's calendar.")
 DAY_FIELDS = {"date": "date", "kind": "kind", "name": "day_name"}  # the command's field -> the form's
+UNKNOWN_RULE = N_("There is no such rule. The rules are: %(rules)s.")
 
 
 def _values(section: Section, form: Any, *, creating: bool) -> dict[str, Any]:
@@ -90,10 +102,44 @@ def _values(section: Section, form: Any, *, creating: bool) -> dict[str, Any]:
             for f in section.fields if creating or not f.fixed}
 
 
+def _rule_names() -> list[str]:
+    """The complaint deadline rules: built in and those of the HELPLINE_DEADLINE_RULES file."""
+    return sorted(deadline_rules())
+
+
+def _choices(request: Request, section: Section, item: Any) -> dict[str, list[tuple[str, str]]]:
+    """Each choice field's (value, label) options, labels in the request's language. A rule no longer known
+    (the rules file changed) is still shown on the edit page of the record that holds it (saving it unchanged
+    is then refused next to the field, naming the rules there are)."""
+    translate = get_pages(request).translate
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for f in section.fields:
+        if f.kind != "choice":
+            continue
+        if f.options:
+            choices[f.name] = [(value, translate(request, label)) for value, label in f.options]
+            continue
+        names = _rule_names()
+        held = getattr(item, f.name, None)
+        choices[f.name] = [(name, name) for name in names + ([held] if held and held not in names else [])]
+    return choices
+
+
+def _rule_errors(request: Request, section: Section, errors: FormErrors) -> FormErrors:
+    """An unknown complaint rule is named with the rules there are, in the request's language."""
+    if "complaint_rule" in errors and any(f.name == "complaint_rule" for f in section.fields):
+        rules = ", ".join(_rule_names())
+        return {**errors, "complaint_rule": get_pages(request).translate(request, UNKNOWN_RULE, rules=rules)}
+    return errors
+
+
 def _page(request: Request, uow: Any, section: Section, template: str, **context: Any) -> Response:
     sites: list[Any] = reference.list_items(uow, reference.SITES, limit=MANY)
+    if context.get("errors"):
+        context["errors"] = _rule_errors(request, section, context["errors"])
     return page(request, template, section=section, sections=SECTIONS, site_options=[(s.id, s.name) for s in sites],
-                site_names={s.id: s.name for s in sites}, **context)
+                site_names={s.id: s.name for s in sites}, choices=_choices(request, section, context.get("item")),
+                **context)
 
 
 def register(section: Section) -> None:

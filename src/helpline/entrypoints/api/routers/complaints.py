@@ -3,7 +3,7 @@ request documents (extending the deadline), record the root cause and the outcom
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from helpline.domain.complaints import DUE_SOON_WORKING_DAYS
 from helpline.domain.permissions import Actor
@@ -14,15 +14,18 @@ from helpline.services import complaints
 from helpline.services.complaint_schemas import (
     ChangeStatus,
     ComplaintView,
+    ComplaintWarningView,
     ListState,
     RegisterComplaint,
     RequestDocuments,
     UpdateComplaint,
+    WarnComplaints,
 )
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 Reader = Annotated[Actor, Depends(require(P.READ_COMPLAINTS))]
 Writer = Annotated[Actor, Depends(require(P.WRITE_COMPLAINTS))]
+Warner = Annotated[Actor, Depends(require(P.WARN_COMPLAINTS))]
 CHANGE: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND, 403: {"description": "The complaint is about you"},
     409: {"description": "Not allowed in the complaint's status, or changed by someone else at the same moment"},
@@ -49,6 +52,18 @@ def list_complaints(uow: UoW, actor: Reader, state: ListState = ListState.OPEN, 
     return complaints.listing(uow, actor, state=state, client_id=client_id, site_id=site_id,
                               handler_user_id=handler_user_id, subject_agent_id=subject_agent_id, rule=rule,
                               category=category, due_soon_days=due_soon_days, limit=limit, offset=offset)
+
+
+@router.post("/warnings", response_model=list[ComplaintWarningView],
+             summary="E-mail the deadline warnings due (for a scheduler)",
+             responses={422: {"description": "No SMTP sender is configured, or invalid input"}})
+def warn(request: Request, uow: UoW, actor: Warner, body: WarnComplaints | None = None) -> list[ComplaintWarningView]:
+    """Every open complaint in the caller's scope due within `within_days` working days (default 2) or overdue,
+    not yet warned about its current due date, is e-mailed to its handler (else its site's supervisors). Returns
+    every e-mail tried; one with `sent: false` leaves its complaint unwarned, for the next call. Supervisors and
+    administrators (warn_complaints)."""
+    within_days = (body or WarnComplaints()).within_days
+    return complaints.warn_due(uow, actor, base_url=str(request.base_url), within_days=within_days)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintView, summary="A complaint with its history",
