@@ -180,6 +180,75 @@ def test_an_admin_may_not_demote_themself(cc, browsers, make):
     assert row(make, m.User, id=cc.admin.user.id).role == "admin"
 
 
+def test_an_admin_sets_and_clears_a_users_e_mail_address_and_time_zone(cc, browsers, make):
+    admin = signed_in(browsers, cc.admin)
+    created = post(admin, "/admin/users/new", {"username": "vera.k", "role": "agent", "language": "ru",
+                                               "password": "long-enough-1", "email": " Vera.K@Insurer.RU ",
+                                               "time_zone": "Asia/Vladivostok"})
+    assert created.status_code == 303
+    user = row(make, m.User, username="vera.k")
+    assert (user.email, user.time_zone) == ("vera.k@insurer.ru", "Asia/Vladivostok")
+    listing = admin.get("/admin/users").text
+    assert "<td>vera.k@insurer.ru</td>" in listing and "Эл. почта" in listing
+    path = f"/admin/users/{user.id}"
+    shown = admin.get(path).text
+    assert 'value="vera.k@insurer.ru"' in shown and 'value="Asia/Vladivostok"' in shown
+    base = {"role": "agent", "full_name": "Vera K", "language": "ru", "is_active": "1"}
+    assert post(admin, path, {**base, "email": "vera@insurer.ru", "time_zone": "Europe/Kaliningrad"}).status_code == 303
+    user = row(make, m.User, id=user.id)
+    assert (user.email, user.time_zone, user.full_name) == ("vera@insurer.ru", "Europe/Kaliningrad", "Vera K")
+    assert post(admin, path, {**base, "email": "", "time_zone": " "}).status_code == 303  # empty clears
+    user = row(make, m.User, id=user.id)
+    assert (user.email, user.time_zone) == (None, None)
+    assert "vera@insurer.ru" not in admin.get("/admin/users").text
+    assert 'value="None"' not in admin.get(path).text
+
+
+@pytest.mark.parametrize(("language", "field", "value", "message"), [
+    ("ru", "email", "vera at insurer.ru",
+     "Введите адрес эл. почты, например name@insurer.ru, или оставьте поле пустым."),
+    ("en", "email", "vera@insurer", "Enter an e-mail address such as name@insurer.ru, or leave the field empty."),
+    ("ru", "time_zone", "Europe/Atlantis",
+     "Такого часового пояса нет: укажите название IANA, например Europe/Moscow, или оставьте поле пустым."),
+    ("en", "time_zone", "UTC+3",
+     "There is no such time zone: write an IANA name such as Europe/Moscow, or leave the field empty."),
+])
+def test_the_user_forms_refuse_a_bad_address_or_time_zone_next_to_the_field(cc, browsers, make, language, field,
+                                                                            value, message):
+    with make.uow() as uow:
+        target = uow.session.get(m.User, cc.qa.user.id)
+        target.email, target.time_zone = "qa@reso.test", "Europe/Moscow"
+        uow.commit()
+    admin = signed_in(browsers, cc.admin, language)
+    before = count(make, m.User)
+    created = post(admin, "/admin/users/new", {"username": "vera.k", "full_name": "Typed Name", "role": "agent",
+                                               "language": "ru", "password": "long-enough-1", field: value})
+    assert created.status_code == 422
+    assert error_of(created.text, field) == message
+    assert f'value="{value}"' in created.text and 'value="Typed Name"' in created.text  # what was typed is kept
+    assert count(make, m.User) == before
+    path = f"/admin/users/{cc.qa.user.id}"
+    changed = post(admin, path, {"role": "qa", "language": "ru", "is_active": "1", "email": "qa@reso.test",
+                                 "time_zone": "Europe/Moscow", field: value})
+    assert changed.status_code == 422
+    assert error_of(changed.text, field) == message and f'value="{value}"' in changed.text
+    stored = row(make, m.User, id=cc.qa.user.id)
+    assert (stored.email, stored.time_zone) == ("qa@reso.test", "Europe/Moscow")
+
+
+def test_only_admins_set_a_users_e_mail_address_on_the_form(cc, browsers, make):
+    path = f"/admin/users/{cc.agent.user.id}"
+    for person in (cc.supervisor, cc.qa, cc.agent):
+        browser = signed_in(browsers, person)
+        token = csrf_of(browser.get("/").text)
+        assert browser.get(path).status_code == 403
+        refused = browser.post(path, data={"csrf": token, "role": "agent", "language": "ru", "is_active": "1",
+                                           "email": "taken@insurer.ru", "time_zone": "Asia/Tokyo"})
+        assert refused.status_code == 403
+    stored = row(make, m.User, id=cc.agent.user.id)
+    assert (stored.email, stored.time_zone) == (None, None)
+
+
 # --- agents -----------------------------------------------------------------------------------------
 
 

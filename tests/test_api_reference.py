@@ -175,6 +175,49 @@ def test_user_rules(cc, client):
     assert myself.status_code == 422
 
 
+def test_admin_sets_and_clears_a_users_e_mail_address_and_time_zone(cc, client):
+    body = {"username": "vera", "role": "supervisor", "password": "password123", "email": " Vera.K@Insurer.RU ",
+            "time_zone": "Asia/Vladivostok"}
+    created = client.post(V1 + "/users", json=body, headers=cc.admin.auth)
+    assert created.status_code == 201, created.text
+    user = created.json()
+    assert (user["email"], user["time_zone"]) == ("vera.k@insurer.ru", "Asia/Vladivostok")
+    path = f"{V1}/users/{user['id']}"
+    assert client.get(path, headers=cc.admin.auth).json() == user
+    assert user in client.get(V1 + "/users", headers=cc.admin.auth).json()
+    changed = client.patch(path, json={"email": "vera@insurer.ru", "time_zone": "Europe/Kaliningrad"},
+                           headers=cc.admin.auth)
+    assert changed.status_code == 200
+    assert (changed.json()["email"], changed.json()["time_zone"]) == ("vera@insurer.ru", "Europe/Kaliningrad")
+    renamed = client.patch(path, json={"full_name": "Vera K"}, headers=cc.admin.auth).json()  # left out: kept
+    assert (renamed["email"], renamed["time_zone"]) == ("vera@insurer.ru", "Europe/Kaliningrad")
+
+    refused = [("email", "vera at insurer.ru", "is not an e-mail address"),
+               ("email", "vera@insurer", "is not an e-mail address"),
+               ("email", "a@b.c" + "x" * 260, "at most 254 characters"),
+               ("time_zone", "Europe/Atlantis", "unknown time zone 'Europe/Atlantis'"),
+               ("time_zone", "UTC+3", "unknown time zone")]
+    for field, value, message in refused:
+        patched = client.patch(path, json={field: value}, headers=cc.admin.auth)
+        assert patched.status_code == 422 and field in fields_named(patched), (field, value)
+        assert message in str(patched.json()["detail"]), patched.text
+        new = client.post(V1 + "/users", json={**body, "username": "vera2", field: value}, headers=cc.admin.auth)
+        assert new.status_code == 422 and field in fields_named(new), (field, value)
+    assert client.get(path, headers=cc.admin.auth).json()["email"] == "vera@insurer.ru"  # nothing stored
+    assert client.get(V1 + "/users?limit=1000", headers=cc.admin.auth).json()[-1]["username"] == "vera"
+
+    for who in (cc.supervisor, cc.agent, cc.qa, cc.pbx):
+        assert client.patch(path, json={"email": "x@insurer.ru"}, headers=who.auth).status_code == 403
+        assert client.post(V1 + "/users", json={**body, "username": "vera3"}, headers=who.auth).status_code == 403
+    assert client.get(path, headers=cc.admin.auth).json()["email"] == "vera@insurer.ru"
+
+    cleared = client.patch(path, json={"email": "", "time_zone": None}, headers=cc.admin.auth)
+    assert cleared.status_code == 200
+    assert (cleared.json()["email"], cleared.json()["time_zone"]) == (None, None)
+    assert client.get(path, headers=cc.admin.auth).json() == cleared.json()
+    assert client.patch(path, json={"full_name": None}, headers=cc.admin.auth).status_code == 422  # not nullable
+
+
 # --- audit --------------------------------------------------------------------------------------
 
 

@@ -37,11 +37,13 @@ def mail_out(container, port: int) -> None:
 
 
 def contact(container, user: m.User, email: str, time_zone: str | None = None, language: str | None = None) -> None:
+    """Where the user is e-mailed, on their own record (as the admin users form and the users API set it)."""
     with container.uow() as uow:
-        complaints.set_contact(uow, user.id, email, time_zone)
+        record = uow.session.get(m.User, user.id)
+        record.email, record.time_zone = email, time_zone
         if language is not None:
-            uow.session.get(m.User, user.id).language = language
-            uow.commit()
+            record.language = language
+        uow.commit()
 
 
 def register(cc, client, received: datetime, **extra) -> dict:
@@ -72,7 +74,9 @@ def text_of(message: Message) -> str:
 def test_a_complaint_due_soon_is_warned_once_in_the_handlers_language_and_again_after_an_extension(
         cc, client, container, make, clock, sink):
     mail_out(container, sink.port)
-    contact(container, cc.colleague.user, "Colleague@Reso.test")  # Russian, the default
+    given = client.patch(f"/api/v1/users/{cc.colleague.user.id}", json={"email": " Colleague@Reso.test "},
+                         headers=cc.admin.auth)  # on the user's own record; the language is Russian, the default
+    assert given.status_code == 200 and given.json()["email"] == "colleague@reso.test"
     soon = register(cc, client, SOON, handler_user_id=cc.colleague.user.id)
     later = register(cc, client, clock(), handler_user_id=cc.colleague.user.id, subject="Later")
 

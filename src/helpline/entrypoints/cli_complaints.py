@@ -1,7 +1,7 @@
 """`helpline complaints overdue|due-soon` (issue 8): the open complaints past their deadline, or due within a few
 working days of their rule's calendar, for a morning check or a cron job (exit code 1 when any is overdue with
---fail-if-any). `helpline complaints warn`, from cron, e-mails the deadline warnings due; `helpline complaints
-contact` sets where a handler or supervisor is e-mailed."""
+--fail-if-any). `helpline complaints warn`, from cron, e-mails the deadline warnings due, to the users' e-mail
+addresses (set on the admin users form or the users API)."""
 
 from __future__ import annotations
 
@@ -142,30 +142,3 @@ def warn(within_days: Annotated[int, typer.Option("--within-days", min=0, max=60
     if any(not w.sent for w in sent):
         raise typer.Exit(1)
 
-
-@complaints_app.command("contact")
-def contact(username: Annotated[str, typer.Argument(help="The handler's or supervisor's user name")],
-            email: Annotated[str, typer.Option("--email", help="Where the deadline warnings go")],
-            time_zone: Annotated[str | None, typer.Option("--time-zone", help="IANA zone the due date is written "
-                                                                             "in (default: the rule's)")] = None
-            ) -> None:
-    """Set where a user is e-mailed about complaint deadlines."""
-    from sqlalchemy import select
-
-    from helpline.adapters.db.models import User
-    from helpline.services import complaints
-
-    box = _box(None)
-    try:
-        with box.uow() as uow:
-            user_id = uow.session.scalar(select(User.id).where(User.username == username))
-            if user_id is None:
-                errors.print(f"[red]error:[/red] no user {username!r}")
-                raise typer.Exit(2)
-            complaints.set_contact(uow, user_id, email, time_zone)
-    except DomainError as error:
-        errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
-    finally:
-        box.close()
-    Console().print(f"{username}: complaint deadline warnings to {email.strip().lower()}")

@@ -6,6 +6,7 @@ unchanged and refuse null except where a field may be cleared. Codes are identif
 systems refer to: they never change.
 """
 import math
+import re
 from collections.abc import Collection
 from datetime import datetime
 from enum import Enum
@@ -13,7 +14,15 @@ from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from helpline.domain.vocabulary import Role
 from helpline.services.schemas import Command, View
@@ -79,6 +88,27 @@ def _time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_time_zone)]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")  # plausible: name@host.domain, nothing more is checked
+
+
+def _blank_is_none(value: Any) -> Any:
+    """A blank value clears the setting (a form's empty field, JSON "")."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.lower()
+    if not EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), NoNul,
+                  AfterValidator(_email)]
+
+
 def _holiday_country(value: str) -> str:
     if value not in holidays.list_supported_countries():  # working calendars need its public holidays
         raise ValueError(f"no public holiday calendar for country {value!r}")
@@ -106,6 +136,12 @@ class Patch(Command):
 Username = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.@\-]+$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 SiteIds = Annotated[list[Id], Field(max_length=500, description="Only for supervisors: the sites they oversee")]
+UserEmail = Annotated[Email | None, BeforeValidator(_blank_is_none),
+                     Field(description="Where complaint deadline warnings are e-mailed (stored lower-cased); null or "
+                                       "empty: none")]
+UserTimeZone = Annotated[TimeZone | None, BeforeValidator(_blank_is_none),
+                         Field(description="The IANA time zone the dates of those e-mails are written in (e.g. "
+                                           "Europe/Moscow); null or empty: the deadline rule's own")]
 
 
 class UserCreate(Command):
@@ -115,12 +151,18 @@ class UserCreate(Command):
     full_name: OptionalText = ""
     language: Language = "ru"
     site_ids: SiteIds = []
+    email: UserEmail = None
+    time_zone: UserTimeZone = None
 
 
 class UserUpdate(Patch):
+    nullable = frozenset({"email", "time_zone"})
+
     role: Role | None = None
     full_name: OptionalText | None = None
     language: Language | None = None
+    email: UserEmail = None
+    time_zone: UserTimeZone = None
     is_active: bool | None = None
     site_ids: SiteIds | None = None
     password: Password | None = None
@@ -132,6 +174,8 @@ class UserView(View):
     full_name: str
     role: Role
     language: str
+    email: str | None = None
+    time_zone: str | None = None
     is_active: bool
     created_at: datetime
     site_ids: list[int]

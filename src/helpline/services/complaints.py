@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +41,7 @@ from helpline.adapters.db.models import (
     User,
     UserSite,
 )
-from helpline.adapters.db.models_complaints import Complaint, ComplaintChange, StaffContact
+from helpline.adapters.db.models_complaints import Complaint, ComplaintChange
 from helpline.domain import complaints as rules_of
 from helpline.domain.complaints import FINAL_STATUSES, OPEN_STATUSES, ComplaintStatus
 from helpline.domain.deadlines import DeadlineRule, DeadlineRuleError, all_rules, rules_from_yaml
@@ -499,7 +498,6 @@ def handlers(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
 WARNING_TEMPLATE = "complaint_deadline_warning"  # messages/complaint_deadline_warning.<language>.txt
 NO_SENDER = "no SMTP sender is configured: add one with `helpline channels add ... smtp-sender`"
 NO_RECIPIENT = "nobody to warn: the handler has no e-mail address and the site's supervisors none either"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 DUE_FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
@@ -522,25 +520,6 @@ def configured_sender(uow: UnitOfWork) -> Sender:
             settings = SmtpSenderSettings.model_validate(config.settings)
             return SmtpSender(name=config.name, **settings.model_dump())
     raise InvalidInput(NO_SENDER)
-
-
-def set_contact(uow: UnitOfWork, user_id: int, email: str, time_zone: str | None = None) -> StaffContact:
-    """Where a user is e-mailed about complaint deadlines (and the time zone the due date is written in)."""
-    user = uow.session.get(User, user_id)
-    if user is None:
-        raise NotFound("user", user_id)
-    email = email.strip().lower()
-    if not EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput(f"{email!r} is not an e-mail address")
-    if time_zone:
-        _zone(time_zone, strict=True)
-    contact = uow.session.get(StaffContact, user_id)
-    if contact is None:
-        contact = StaffContact(user_id=user_id)
-        uow.session.add(contact)
-    contact.email, contact.time_zone, contact.updated_at = email, time_zone or None, uow.now()
-    uow.commit()
-    return contact
 
 
 def warn_due(uow: UnitOfWork, actor: Actor, *, base_url: str, sender: Sender | None = None,
@@ -632,28 +611,24 @@ def _warn_one(uow: UnitOfWork, actor: Actor, complaint: Complaint, rule: Deadlin
 
 
 def _recipients(uow: UnitOfWork, complaint: Complaint, handler: User | None) -> list[_Recipient]:
-    """The handler when active and with an e-mail address; else the active supervisors of the complaint's site
-    that have one."""
+    """The handler when active and with an e-mail address (`users.email`); else the active supervisors of the
+    complaint's site that have one. Each in their own time zone (`users.time_zone`)."""
     session = uow.session
-    if handler is not None and handler.is_active:
-        contact = session.get(StaffContact, handler.id)
-        if contact is not None and contact.email:
-            return [_Recipient(handler, "handler", contact.email, contact.time_zone)]
+    if handler is not None and handler.is_active and handler.email:
+        return [_Recipient(handler, "handler", handler.email, handler.time_zone)]
     if complaint.site_id is None:
         return []
-    rows = session.execute(select(User, StaffContact).join(StaffContact, StaffContact.user_id == User.id).join(
-        UserSite, UserSite.user_id == User.id).where(
+    rows = session.scalars(select(User).join(UserSite, UserSite.user_id == User.id).where(
         UserSite.site_id == complaint.site_id, User.role == Role.SUPERVISOR.value, User.is_active.is_(True),
-        StaffContact.email != "").order_by(User.id))
-    return [_Recipient(user, "supervisor", contact.email, contact.time_zone) for user, contact in rows]
+        User.email.is_not(None), User.email != "").order_by(User.id))
+    return [_Recipient(user, "supervisor", user.email or "", user.time_zone) for user in rows]
 
 
-def _zone(name: str | None, strict: bool = False) -> ZoneInfo | None:
+def _zone(name: str | None) -> ZoneInfo | None:
+    """A recipient's time zone; None when unset, or no longer known to this machine's time zone database."""
     if not name:
         return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        if strict:
-            raise InvalidInput(f"unknown time zone {name!r}") from None
         return None

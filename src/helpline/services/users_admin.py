@@ -1,5 +1,6 @@
-"""User administration (admin only): accounts, roles, supervisors' sites, passwords. Every change is audited;
-password hashes never leave this module."""
+"""User administration (admin only): accounts, roles, supervisors' sites, passwords, and where a user is e-mailed
+(complaint deadline warnings) in which time zone. Every change is audited; password hashes never leave this
+module."""
 
 from sqlalchemy import select
 
@@ -30,6 +31,7 @@ def create_user(uow: UnitOfWork, actor: Actor, cmd: UserCreate) -> UserView:
     _check_sites_for_role(cmd.role, cmd.site_ids)
     user = auth.create_user(uow, username=cmd.username, role=cmd.role, password=cmd.password,
                             full_name=cmd.full_name, language=cmd.language, site_ids=cmd.site_ids)
+    user.email, user.time_zone = cmd.email, cmd.time_zone
     audit.record(uow, actor, "create", "user", user.id, username=user.username, role=user.role,
                  site_ids=sorted(cmd.site_ids))
     view = user_view(user)
@@ -51,7 +53,7 @@ def update_user(uow: UnitOfWork, actor: Actor, user_id: int, cmd: UserUpdate) ->
     if "password" in changes:
         user.password_hash = auth.hash_password(changes["password"])
     user.role = role.value
-    for name in ("full_name", "language", "is_active"):
+    for name in ("full_name", "language", "is_active", "email", "time_zone"):
         if name in changes:
             setattr(user, name, changes[name])
     audit.record(uow, actor, "update", "user", user.id, changed=sorted(changes), role=user.role,
@@ -64,7 +66,8 @@ def update_user(uow: UnitOfWork, actor: Actor, user_id: int, cmd: UserUpdate) ->
 
 def user_view(user: User) -> UserView:
     return UserView(id=user.id, username=user.username, full_name=user.full_name, role=Role(user.role),
-                    language=user.language, is_active=user.is_active, created_at=user.created_at,
+                    language=user.language, email=user.email, time_zone=user.time_zone, is_active=user.is_active,
+                    created_at=user.created_at,
                     site_ids=sorted(site.id for site in user.sites))
 
 

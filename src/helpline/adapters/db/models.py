@@ -97,6 +97,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="ru")
+    # where complaint deadline warnings are e-mailed, and the IANA zone their dates are written in (None: none /
+    # the rule's own); set on the admin users form and the users API (migration 0020)
+    email: Mapped[str | None] = mapped_column(String(254))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     sites: Mapped[list[Site]] = relationship(secondary="user_sites", lazy="selectin")

@@ -1,6 +1,6 @@
 """Tables of the complaint register: complaints, their handlers, deadlines and outcomes, and the history of every
-change (services/complaints.py; migration 0013); the deadline warnings and the staff e-mail addresses they go to
-(migration 0020)."""
+change (services/complaints.py; migration 0013); the deadline warnings (migration 0020), e-mailed to
+`users.email`."""
 
 from datetime import datetime
 from typing import Any
@@ -80,13 +80,3 @@ class ComplaintChange(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
 
-
-class StaffContact(Base):
-    """Where a user (handler, supervisor) is e-mailed about complaint deadlines, and in which time zone the due
-    date is written (None: the deadline rule's own). The users table has no e-mail address of its own yet."""
-
-    __tablename__ = "staff_contacts"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    time_zone: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime]

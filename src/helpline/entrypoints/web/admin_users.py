@@ -1,5 +1,5 @@
-"""Users and roles (administrators only): list, create, change role / sites / language, deactivate, reset a
-password. The same use cases as /api/v1/users."""
+"""Users and roles (administrators only): list, create, change role / sites / language / e-mail address / time
+zone, deactivate, reset a password. The same use cases as /api/v1/users."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from helpline.domain.errors import Conflict, DomainError, InvalidInput
 from helpline.entrypoints.api.deps import UoW
 from helpline.entrypoints.web.admin_common import MANY, Posted, UserAdmin, checked, done, page, text, typed
 from helpline.entrypoints.web.errors import WebRoute
-from helpline.entrypoints.web.forms import FormErrors, domain_error, parse_form
+from helpline.entrypoints.web.forms import INVALID, FormErrors, domain_error, parse_form
 from helpline.entrypoints.web.pages import SmallId
 from helpline.entrypoints.web.rendering import N_
 from helpline.services import reference, users_admin
@@ -22,11 +22,22 @@ PASSWORD_REQUIRED = N_("Give the new user a first password.")
 ONLY_SUPERVISORS = N_("Only supervisors oversee sites: clear the sites or choose the supervisor role.")
 NOT_YOURSELF = N_("You may not change your own role or deactivate yourself.")
 SHORT_PASSWORD = N_("A password has at least 8 characters.")
+BAD_EMAIL = N_("Enter an e-mail address such as name@insurer.ru, or leave the field empty.")
+UNKNOWN_TIME_ZONE = N_("There is no such time zone: write an IANA name such as Europe/Moscow, or leave the field "
+                       "empty.")
 
 
 def _password_error(errors: FormErrors, field: str, password: str) -> None:
     if field in errors and 0 < len(password) < 8:
         errors[field] = SHORT_PASSWORD
+
+
+def _contact_errors(errors: FormErrors) -> FormErrors:
+    """An address or a time zone refused as invalid is told what is expected (too long stays too long)."""
+    for field, message in (("email", BAD_EMAIL), ("time_zone", UNKNOWN_TIME_ZONE)):
+        if errors.get(field) == INVALID:
+            errors[field] = message
+    return errors
 
 
 def _page(request: Request, uow: UnitOfWork, template: str, **context: Any) -> Response:
@@ -49,8 +60,10 @@ def new_user_form(request: Request, uow: UoW, user: UserAdmin) -> Response:
 def create_user(request: Request, uow: UoW, user: UserAdmin, form: Posted) -> Response:
     values = {"username": text(form, "username"), "full_name": text(form, "full_name"), "role": text(form, "role"),
               "language": text(form, "language"), "password": form.get("password") or None,
+              "email": text(form, "email"), "time_zone": text(form, "time_zone"),
               "site_ids": [v for v in form.getlist("site_ids") if isinstance(v, str) and v]}
     cmd, errors = parse_form(UserCreate, values)
+    errors = _contact_errors(errors)
     if not values["password"]:
         errors.setdefault("password", PASSWORD_REQUIRED)
     _password_error(errors, "password", str(values["password"] or ""))
@@ -77,9 +90,11 @@ def user_page(request: Request, user_id: SmallId, uow: UoW, user: UserAdmin) -> 
 def update_user(request: Request, user_id: SmallId, uow: UoW, user: UserAdmin, form: Posted) -> Response:
     item = users_admin.get_user(uow, user_id)  # 404 before anything else
     values = {"role": text(form, "role"), "full_name": text(form, "full_name"), "language": text(form, "language"),
+              "email": text(form, "email"), "time_zone": text(form, "time_zone"),
               "is_active": checked(form, "is_active"),
               "site_ids": [v for v in form.getlist("site_ids") if isinstance(v, str) and v]}
     cmd, errors = parse_form(UserUpdate, values)
+    errors = _contact_errors(errors)
     if cmd is not None:
         try:
             users_admin.update_user(uow, user.actor, user_id, cmd)
@@ -110,4 +125,5 @@ def reset_password(request: Request, user_id: SmallId, uow: UoW, user: UserAdmin
 
 def _current(item: UserView) -> dict[str, Any]:
     return {"username": item.username, "full_name": item.full_name, "role": item.role.value,
-            "language": item.language, "is_active": item.is_active, "site_ids": [str(i) for i in item.site_ids]}
+            "language": item.language, "email": item.email or "", "time_zone": item.time_zone or "",
+            "is_active": item.is_active, "site_ids": [str(i) for i in item.site_ids]}

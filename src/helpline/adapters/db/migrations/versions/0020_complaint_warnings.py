@@ -1,7 +1,8 @@
 """complaint_warnings: complaint deadline warnings: when the handler was warned that a complaint is due soon.
 
-On complaints when the last deadline warning was e-mailed and the due date it warned about; the staff e-mail
-addresses (and time zones) the warnings go to.
+On complaints when the last deadline warning was e-mailed and the due date it warned about; on users their
+e-mail address (where the warnings go) and time zone (in which the due date is written), set on the admin users
+form and the users API.
 
 Revision ID: 0020
 Revises: 0019
@@ -25,20 +26,15 @@ def upgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.add_column(sa.Column('warned_at', UTC, nullable=True))
         batch_op.add_column(sa.Column('warned_due_at', UTC, nullable=True))
-    op.create_table(
-        'staff_contacts',
-        sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('email', sa.String(length=254), nullable=False),
-        sa.Column('time_zone', sa.String(length=64), nullable=True),
-        sa.Column('updated_at', UTC, nullable=False),
-        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_staff_contacts_user_id_users'),
-                                ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_staff_contacts')),
-    )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column('time_zone', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_table('staff_contacts')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('time_zone')
+        batch_op.drop_column('email')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_column('warned_due_at')
         batch_op.drop_column('warned_at')
