@@ -15,7 +15,7 @@ from sqlalchemy import select
 from helpline.adapters.db import models as m
 from helpline.adapters.db.models_complaints import Complaint, ComplaintChange
 from helpline.domain.deadlines import BUILT_IN_RULES, due
-from helpline.services import complaints
+from helpline.services import complaint_warnings
 from helpline.services.channels import configs
 from tests.email_support import Sink
 from tests.server_process import free_port
@@ -55,7 +55,7 @@ def register(cc, client, received: datetime, **extra) -> dict:
 
 def warn(container, make, who, **kw) -> list:
     with container.uow() as uow:
-        return complaints.warn_due(uow, make.actor(who.user), base_url=SITE, **kw)
+        return complaint_warnings.warn_due(uow, make.actor(who.user), base_url=SITE, **kw)
 
 
 def stored(container, complaint_id: int) -> tuple[Complaint, list[str]]:

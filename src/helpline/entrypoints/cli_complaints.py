@@ -113,13 +113,13 @@ def warn(within_days: Annotated[int, typer.Option("--within-days", min=0, max=60
     not yet warned about its current due date, to its handler (else its site's supervisors), once. For cron:
     exit 0 when every e-mail went out (or none was due), 1 when some failed (retried by the next run), 2 when
     no SMTP sender is configured."""
-    from helpline.services import complaints
+    from helpline.services import complaint_warnings
 
     url = base_url or Settings().base_url or "http://127.0.0.1:8000"
     box = _box(at)
     try:
         with box.uow() as uow:
-            sent = complaints.warn_due(uow, REGISTER, base_url=url, within_days=within_days)
+            sent = complaint_warnings.warn_due(uow, REGISTER, base_url=url, within_days=within_days)
     except DomainError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None

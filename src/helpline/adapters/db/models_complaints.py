@@ -51,7 +51,7 @@ class Complaint(Base):
     maximum_due_at: Mapped[datetime | None]
     documents_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     documents_requested_at: Mapped[datetime | None]
-    # the last deadline warning e-mailed (services/complaints.warn_due) and the due date it warned about: a
+    # the last deadline warning e-mailed (services/complaint_warnings.warn_due) and the due date it warned about: a
     # complaint is warned again only when its due date moves (documents requested)
     warned_at: Mapped[datetime | None]
     warned_due_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from helpline.domain.permissions import Actor
 from helpline.domain.permissions import Permission as P
 from helpline.entrypoints.api.deps import UoW, require
 from helpline.entrypoints.api.routers.params import NOT_FOUND, IdPath, IdQuery, Limit, Offset
-from helpline.services import complaints
+from helpline.services import complaint_warnings, complaints
 from helpline.services.complaint_schemas import (
     ChangeStatus,
     ComplaintView,
@@ -63,7 +63,7 @@ def warn(request: Request, uow: UoW, actor: Warner, body: WarnComplaints | None 
     every e-mail tried; one with `sent: false` leaves its complaint unwarned, for the next call. Supervisors and
     administrators (warn_complaints)."""
     within_days = (body or WarnComplaints()).within_days
-    return complaints.warn_due(uow, actor, base_url=str(request.base_url), within_days=within_days)
+    return complaint_warnings.warn_due(uow, actor, base_url=str(request.base_url), within_days=within_days)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintView, summary="A complaint with its history",
