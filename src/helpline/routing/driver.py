@@ -56,6 +56,7 @@ PresenceRow = tuple[str, float, int, str | None]  # (type, t, agent, reason)
 
 
 def filled_float(n: int, value: float) -> vec[float]:
+    """n copies of `value` as an unboxed vector (appended in place: the capacity is reserved)."""
     v = vec[float](capacity=n)
     for _ in range(n):
         v = append(v, value)
@@ -63,6 +64,7 @@ def filled_float(n: int, value: float) -> vec[float]:
 
 
 def filled_i64(n: int, value: i64) -> vec[i64]:
+    """n copies of `value` as an unboxed vector."""
     v = vec[i64](capacity=n)
     for _ in range(n):
         v = append(v, value)
