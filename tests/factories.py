@@ -80,9 +80,12 @@ class Factories:
         return self._save(agent)
 
     def customer(self, name: str = "Ivan Petrov", *, phones: list[str] | None = None,
-                 emails: list[str] | None = None, client: m.Client | None = None, vip_tier: int = 0) -> m.Customer:
+                 emails: list[str] | None = None, client: m.Client | None = None, vip_tier: int = 0,
+                 language: str | None = None) -> m.Customer:
         customer = m.Customer(full_name=name, client_id=client.id if client else None, vip_tier=vip_tier,
                               created_at=self.clock())
+        if language is not None:
+            customer.language = language
         customer.phones = [m.CustomerPhone(phone=p) for p in phones or []]
         customer.emails = [m.CustomerEmail(email=e.lower()) for e in emails or []]
         return self._save(customer)

@@ -257,11 +257,8 @@ def test_other_roles_may_not_use_the_admin_clients_form(cc, browsers, make):
 @pytest.fixture
 def customer(make, cc):
     """A customer with a phone and an e-mail address, who reads English."""
-    found = make.customer("Ivan Petrov", phones=["+79161234567"], emails=["ivan@example.ru"], client=cc.client)
-    with make.uow() as uow:
-        uow.session.get(m.Customer, found.id).language = "en"
-        uow.commit()
-    return found
+    return make.customer("Ivan Petrov", phones=["+79161234567"], emails=["ivan@example.ru"], client=cc.client,
+                         language="en")
 
 
 def test_resolving_a_case_e_mails_one_survey_and_a_second_resolve_sends_none(cc, client, make, clock, container,

@@ -34,11 +34,8 @@ def handled(cc, make, clock, *, agent=None, customer=None, minutes_ago=10, chann
 @pytest.fixture
 def ivan(make, cc):
     """A customer who reads English (the answer page follows the customer's language)."""
-    customer = make.customer("Ivan Petrov", phones=["+74951234567"], emails=["ivan@example.ru"], client=cc.client)
-    with make.uow() as uow:
-        uow.session.get(m.Customer, customer.id).language = "en"
-        uow.commit()
-    return customer
+    return make.customer("Ivan Petrov", phones=["+74951234567"], emails=["ivan@example.ru"], client=cc.client,
+                         language="en")
 
 
 def send(cc, client, who=None, **body):

@@ -6,15 +6,15 @@ addresses (set on the admin users form or the users API)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from helpline.config import Settings
 from helpline.domain.complaints import DUE_SOON_WORKING_DAYS
 from helpline.domain.errors import DomainError
 from helpline.domain.permissions import Actor
@@ -22,6 +22,9 @@ from helpline.domain.vocabulary import Role
 
 if TYPE_CHECKING:
     from helpline.bootstrap import Container
+    from helpline.services.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 complaints_app = typer.Typer(help="The complaint register: deadlines due soon and overdue, and their warnings.",
                               no_args_is_help=True)
@@ -52,20 +55,25 @@ def _box(at: str | None) -> Container:
     return bootstrap(load_settings(), clock=lambda: fixed) if fixed is not None else bootstrap(load_settings())
 
 
-def _listing(state: str, at: str | None, due_soon_days: int, as_json: bool, fail_if_any: bool) -> None:
-    from helpline.services import complaints
-    from helpline.services.complaint_schemas import ListState
-
+def _run(at: str | None, work: Callable[[UnitOfWork], T]) -> T:
+    """One use case in a unit of work, as at --at; a refusal is printed and exits with status 2."""
     box = _box(at)
     try:
         with box.uow() as uow:
-            found = complaints.listing(uow, REGISTER, state=ListState(state), due_soon_days=due_soon_days,
-                                       limit=100_000)
+            return work(uow)
     except DomainError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     finally:
         box.close()
+
+
+def _listing(state: str, at: str | None, due_soon_days: int, as_json: bool, fail_if_any: bool) -> None:
+    from helpline.services import complaints
+    from helpline.services.complaint_schemas import ListState
+
+    found = _run(at, lambda uow: complaints.listing(uow, REGISTER, state=ListState(state),
+                                                     due_soon_days=due_soon_days, limit=100_000))
     if as_json:
         sys.stdout.write(orjson.dumps([c.model_dump(mode="json", exclude={"history"}) for c in found]).decode() + "\n")
     else:
@@ -113,18 +121,11 @@ def warn(within_days: Annotated[int, typer.Option("--within-days", min=0, max=60
     not yet warned about its current due date, to its handler (else its site's supervisors), once. For cron:
     exit 0 when every e-mail went out (or none was due), 1 when some failed (retried by the next run), 2 when
     no SMTP sender is configured."""
+    from helpline.entrypoints.cli import load_settings
     from helpline.services import complaint_warnings
 
-    url = base_url or Settings().base_url or "http://127.0.0.1:8000"
-    box = _box(at)
-    try:
-        with box.uow() as uow:
-            sent = complaint_warnings.warn_due(uow, REGISTER, base_url=url, within_days=within_days)
-    except DomainError as error:
-        errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
-    finally:
-        box.close()
+    url = base_url or load_settings().base_url or "http://127.0.0.1:8000"
+    sent = _run(at, lambda uow: complaint_warnings.warn_due(uow, REGISTER, base_url=url, within_days=within_days))
     if as_json:
         sys.stdout.write(orjson.dumps([w.model_dump(mode="json") for w in sent]).decode() + "\n")
     else:
