@@ -14,6 +14,9 @@ def default_database_url() -> str:
     return f"sqlite:///{REPO_ROOT / 'var' / 'helpline.sqlite3'}"
 
 
+BASE_URL_ENV = "HELPLINE_BASE_URL"  # the variable of Settings.base_url, named in messages
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HELPLINE_", extra="ignore")
 

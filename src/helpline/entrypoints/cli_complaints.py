@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from helpline.config import BASE_URL_ENV
 from helpline.domain.complaints import DUE_SOON_WORKING_DAYS
 from helpline.domain.errors import DomainError
 from helpline.domain.permissions import Actor
@@ -28,7 +29,6 @@ T = TypeVar("T")
 
 complaints_app = typer.Typer(help="The complaint register: deadlines due soon and overdue, and their warnings.",
                               no_args_is_help=True)
-BASE_URL_ENV = "HELPLINE_BASE_URL"  # Settings.base_url: the warning e-mails link to the complaint page
 REGISTER = Actor(user_id=None, username="cli", role=Role.ADMIN)  # whoever can run the CLI reads the database
 errors = Console(stderr=True)
 

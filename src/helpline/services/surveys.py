@@ -31,7 +31,7 @@ from helpline.adapters.db.models import (
     UserSite,
 )
 from helpline.adapters.db.models_surveys import SurveyCampaign, SurveyReview, SurveyReviewEntry
-from helpline.config import Settings
+from helpline.config import BASE_URL_ENV, Settings
 from helpline.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseStatus, EventType, Role
@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 LOW_SCORE = 4  # a score below this opens a review (Pulse's rule)
 # where the web pages are served (https://helpline.insurer.ru), as `helpline complaints warn` reads it: the answer
 # link of a survey sent without a request to take the address from (the one a resolve sends) starts with it
-BASE_URL_ENV = "HELPLINE_BASE_URL"  # Settings.base_url
 LANGUAGES = ("ru", "en")  # the answer page's languages; others read it in Russian
 OPEN, DONE = "open", "done"
 SMS_TEMPLATE, EMAIL_TEMPLATE = "sms_survey_link", "survey_link"
