@@ -24,10 +24,11 @@ from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 ROUTING = Path("src/helpline/routing")
-# The engine proper, and the simulation's event loop (driver, with its event heap), compiled together so that
-# the driver calls the engine natively. Not compiled: __init__ and _build, and the modules of the public dataclasses (decisions,
-# model, views), which stay plain Python classes in both builds.
-ENGINE = ["state", "heaps", "core", "flow", "eligibility", "inspection", "presence", "engine", "event_heap", "driver"]
+# The engine proper (with its slots' heaps), and the simulation's event loop (driver, with its event heap),
+# compiled together so that the driver calls the engine natively. Not compiled: __init__ and _build, and the
+# modules of the public dataclasses (decisions, model, views), which stay plain Python classes in both builds.
+ENGINE = ["slot_heaps", "state", "heaps", "core", "flow", "eligibility", "inspection", "presence", "engine",
+          "event_heap", "driver"]
 # The engine's shared library, a top-level module as mypyc expects: src/helpline_routing__mypyc.*.so
 GROUP = "helpline_routing"
 MANIFEST = "_compiled.json"  # module -> SHA-256 of the source compiled, read by _build.py

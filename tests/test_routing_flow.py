@@ -150,6 +150,24 @@ def test_logging_out_returns_pending_offers_and_forgets_live_work():
     assert offers(e.agent_logged_in(agent("b", osago=1), 5.0, ready=True)) == [("c2", "b")]
 
 
+def test_offers_returned_at_log_out_take_their_turn_by_where_a_step_due_meanwhile_moved_them():
+    # "urgent" outranks "first" in its own queue, but its overflow fell due while it was offered: it comes back
+    # into "chat" with the same key as "first", which arrived before it, so "first" is offered first
+    chat = QueueConfig("chat", "chat", required_skills={"osago": 1})
+    urgent = QueueConfig("urgent", "chat", priority=1, required_skills={"osago": 1},
+                         expansion=(ExpansionStep(2.0, move_to_queue="chat"),))
+    e = engine(chat, urgent)
+    e.agent_logged_in(agent("a", osago=5), 0.0)
+    e.interaction_arrived("first", "chat", 1.0, priority=1)
+    e.interaction_arrived("second", "urgent", 1.0, priority=1)  # waits: its overflow is due at 3.0
+    assert offers(e.agent_ready("a", 1.5)) == [("second", "a"), ("first", "a")]
+    e.agent_logged_in(agent("b", osago=1), 2.0, ready=True)
+    assert e.tick(5.0) == []  # the step waits for the offer to come back
+    decisions = e.agent_logged_out("a", 6.0)
+    assert decisions[0] == Overflowed("second", "urgent", "chat", 6.0)
+    assert offers(decisions) == [("first", "b"), ("second", "b")]
+
+
 def test_leaving_while_waiting_or_offered():
     e = engine(MOTOR)
     e.agent_logged_in(agent("a", osago=5), 0.0, ready=True)

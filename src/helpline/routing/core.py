@@ -6,17 +6,15 @@ the hold-off. So a change needs only local work: a newly waiting interaction loo
 slot's agent heap (`_place`), an agent who gains room or eligibility looks at the heads of his slots'
 waiting heaps (`_serve`) and then makes sure every slot he may serve holds an entry for him (`_advertise`).
 Waiting heaps are keyed (-priority, arrival, seq) with lazy deletion: an entry is live while its
-interaction still holds the entry's ticket. (A ticket rather than the identity of the entry tuple: when
-compiled with mypyc, a tuple read into a typed local is unboxed, so `is` between tuples never holds.)
+interaction still holds the entry's ticket. Both kinds of heap are in slot_heaps.py.
 """
 
 from __future__ import annotations
 
-from heapq import heapify, heappop, heappush, heapreplace
-
 from helpline.routing.decisions import Decision, offer
 from helpline.routing.heaps import _AgentHeaps
-from helpline.routing.state import IDLE, LEAST, OFFERED, ROUND_ROBIN, WAITING, Agent, Interaction, Slot, WaitEntry
+from helpline.routing.slot_heaps import WaitHeap
+from helpline.routing.state import IDLE, LEAST, OFFERED, ROUND_ROBIN, WAITING, Agent, Interaction, Slot
 
 
 class _Core(_AgentHeaps):
@@ -31,8 +29,14 @@ class _Core(_AgentHeaps):
         rec.alert_seq = seq
         self._pending[rec] = None
         if self._lean:
-            self._made.append(rec)
-            self._made_to.append(a)
+            n = self._n_made
+            if n < len(self._made):
+                self._made[n] = rec
+                self._made_to[n] = a
+            else:
+                self._made.append(rec)
+                self._made_to.append(a)
+            self._n_made = n + 1
         else:
             out.append(offer(rec.id, a.id, at))
 
@@ -43,7 +47,7 @@ class _Core(_AgentHeaps):
         radix = rec.radix = a.radix[ch]
         a.ukey += radix
         a.total += 1
-        a.items.append(rec)
+        a.hold(rec)
         a.idle_since = at
         room = a.room_cache.get(a.ukey)
         a.room = room if room is not None else self._room_for(a)
@@ -54,31 +58,30 @@ class _Core(_AgentHeaps):
         h = slot.agents
         ch = slot.channel
         mode = slot.mode
-        while h:
-            e = h[0]
-            a = e[4]
-            if e[3] != a.epoch:
-                heappop(h)
+        while h.size:
+            rank, since, epoch, a = h.head()
+            if epoch != a.epoch:
+                h.pop()
                 continue
             if not a.ready or ch not in a.room:
-                heappop(h)
+                h.pop()
                 self._dropped(a, slot)
                 continue
             if mode <= IDLE:
-                if e[1] != a.idle_since:
-                    heapreplace(h, (e[0], a.idle_since, e[2], e[3], a))
+                if since != a.idle_since:
+                    h.rekey_head(rank, a.idle_since)
                     continue
             elif mode == LEAST:
-                if e[0] != a.total or e[1] != a.idle_since:
-                    if (e[0], e[1]) < (a.total, a.idle_since):
-                        heapreplace(h, (a.total, a.idle_since, e[2], e[3], a))
+                if rank != a.total or since != a.idle_since:
+                    if rank < a.total or (rank == a.total and since < a.idle_since):
+                        h.rekey_head(a.total, a.idle_since)
                     else:
-                        heappop(h)  # a fresher entry was pushed when his load went down
+                        h.pop()  # a fresher entry was pushed when his load went down
                     continue
             else:
                 stamp = slot.queue.rr.get(a.id, -1)
-                if e[0] != stamp:
-                    heapreplace(h, (stamp, 0.0, e[2], e[3], a))
+                if rank != stamp:
+                    h.rekey_head(stamp, 0.0)
                     continue
             if a is rec.rejecter:
                 found = self._agent_excluding(rec, slot)
@@ -92,18 +95,16 @@ class _Core(_AgentHeaps):
     def _enqueue(self, rec: Interaction, slot: Slot) -> None:
         self._tickets += 1
         ticket = self._tickets
-        entry = (rec.neg_prio, rec.arrival, rec.seq, rec, ticket)
         rec.ticket = ticket
         rec.state = WAITING
         slot.live += 1
         h = slot.waiting
-        heappush(h, entry)
+        h.push(rec, ticket)
         if rec.step_timer != rec.tier:
             self._schedule_step(rec)
-        if len(h) > slot.wait_limit:
-            h[:] = [e for e in h if e[3].ticket == e[4]]
-            heapify(h)
-            slot.wait_limit = 2 * len(h) + 64
+        if h.size > slot.wait_limit:
+            h.keep_live()
+            slot.wait_limit = 2 * h.size + 64
 
     def _schedule_step(self, rec: Interaction) -> None:
         raise NotImplementedError  # flow.py
@@ -113,57 +114,59 @@ class _Core(_AgentHeaps):
         wslots = a.wslots
         sl_first = a.sl_first
         while a.room:
-            best: WaitEntry | None = None
-            best_key: tuple[float, float, float, int] | None = None
+            # the first to serve of the slots' heads: the smallest (-priority, arrival, seq), or with
+            # sl_first the smallest (-priority, moment it misses its threshold, arrival, seq)
+            best: Interaction | None = None
             best_slot: Slot | None = None
+            best_due = 0.0
             for ch in a.room:
                 for slot in wslots[ch]:
                     h = slot.waiting
                     if not slot.live:
-                        if h:
+                        if h.size:
                             h.clear()  # only dead entries left
                         continue
-                    while h:
-                        top = h[0]
-                        if top[3].ticket == top[4]:
-                            break
-                        heappop(h)
-                    else:
+                    top = h.live_head()
+                    if top is None:
                         continue
-                    if top[3].rejecter is a:
-                        found = self._head_excluding(h, a)
-                        if found is None:
+                    if top.rejecter is a:
+                        top = self._head_excluding(h, a)
+                        if top is None:
                             continue
-                        top = found
-                    if sl_first:
-                        key = (top[0], top[1] + slot.thr, top[1], top[2])
-                        if best_key is None or key < best_key:
-                            best, best_key, best_slot = top, key, slot
-                    elif best is None or top < best:
-                        best, best_slot = top, slot
+                    due = top.arrival + slot.thr if sl_first else 0.0
+                    if best is None or _first(top, due, best, best_due):
+                        best, best_slot, best_due = top, slot, due
             if best is None or best_slot is None:
                 break
-            rec = best[3]
-            rec.ticket = 0
+            best.ticket = 0
             best_slot.live -= 1
-            self._offer(rec, a, at, out)
+            self._offer(best, a, at, out)
         if a.room:
             self._advertise(a)
 
     @staticmethod
-    def _head_excluding(h: list[WaitEntry], a: Agent) -> WaitEntry | None:
-        aside: list[WaitEntry] = []
+    def _head_excluding(h: WaitHeap, a: Agent) -> Interaction | None:
+        """The first live interaction the agent did not just reject (those above it are put back)."""
+        aside: list[Interaction] = []
         found = None
-        while h:
-            top = h[0]
-            rec = top[3]
-            if rec.ticket != top[4]:
-                heappop(h)
-            elif rec.rejecter is a:
-                aside.append(heappop(h))
-            else:
-                found = top
+        while (rec := h.live_head()) is not None:
+            if rec.rejecter is not a:
+                found = rec
                 break
-        for e in aside:
-            heappush(h, e)
+            aside.append(rec)
+            h.pop()
+        for rec in aside:
+            h.push(rec, rec.ticket)
         return found
+
+
+def _first(rec: Interaction, due: float, other: Interaction, other_due: float) -> bool:
+    """Whether `rec` comes before `other` (both heads of waiting heaps): by (-priority, due, arrival, seq), where
+    due is 0 for both unless the agent serves the one closest to missing its service level first."""
+    if rec.neg_prio != other.neg_prio:
+        return rec.neg_prio < other.neg_prio
+    if due != other_due:
+        return due < other_due
+    if rec.arrival != other.arrival:
+        return rec.arrival < other.arrival
+    return rec.seq < other.seq

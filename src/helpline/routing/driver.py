@@ -120,14 +120,14 @@ class Driver:
         if out:
             self._others(out, t)
             out.clear()
-        made = self.engine._made
-        if not made:
+        engine = self.engine
+        n = engine._n_made
+        if not n:
             return
-        to = self.engine._made_to
-        for i in range(len(made)):
+        engine._n_made = 0
+        made, to = engine._made, engine._made_to
+        for i in range(n):
             self._offered(made[i].ref, to[i].ref, t)
-        made.clear()
-        to.clear()
 
     def _others(self, out: list[Decision], t: float) -> None:
         for d in out:
@@ -181,7 +181,7 @@ class Driver:
         self.presence.append(("agent_logged_in", t, a, None))
         self.presence.append(("agent_ready", t, a, None))
         self.on_duty[a] = True
-        if out or self.engine._made:
+        if out or self.engine._n_made:
             self._apply(out, t)
 
     def _arrive(self, k: int, t: float, q: int, wait_limit: float) -> None:
@@ -190,7 +190,7 @@ class Driver:
         rec = engine._admit(free.pop() if free else str(k), self.queues[q], t, 0, 0, None, out)
         rec.ref = k
         self.recs[k] = rec
-        if out or engine._made:
+        if out or engine._n_made:
             self._apply(out, t)
         if self.st[k] == WAITING:
             if wait_limit < INF:
@@ -240,7 +240,7 @@ class Driver:
                     st[k] = WRAPPING
                     engine._wrap_up(rec)
                     heap.push(t + wrap[k], WRAP_END, k)
-                    if out or engine._made:
+                    if out or engine._n_made:
                         self._apply(out, t)
                     continue
                 st[k] = DONE
@@ -270,7 +270,7 @@ class Driver:
                     held[a] -= 1
                     if leaving[a] and not held[a]:
                         self._logout(a, t)
-                if out or engine._made:
+                if out or engine._n_made:
                     self._apply(out, t)
                 continue
             elif kind == ACCEPT:
@@ -281,7 +281,7 @@ class Driver:
                         engine._accept(rec)
                     st[k] = TALKING
                     heap.push(t + self.handle[k], TALK_END, k)
-                    if out or engine._made:
+                    if out or engine._n_made:
                         self._apply(out, t)
                 continue
             elif kind == SHIFT_START:
@@ -318,5 +318,5 @@ class Driver:
             held[a] -= 1
             if leaving[a] and not held[a]:
                 self._logout(a, t)
-            if out or engine._made:
+            if out or engine._n_made:
                 self._apply(out, t)

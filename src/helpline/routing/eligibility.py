@@ -122,7 +122,8 @@ class _Eligibility(_Flow):
             slot.n_eligible += 1
             slot.agent_limit = max(slot.agent_limit, 2 * slot.n_eligible + 64)
             if push and a.ready and ch in a.room:  # a brand-new slot: nothing waits in it, no entry of his
-                heappush(slot.agents, self._entry(a, slot, neg_prof))
+                rank, since = self._key(a, slot, neg_prof)
+                slot.agents.push(rank, since, a.aseq, a.epoch, a)
                 a.inheap.add(slot)
             else:
                 a.missing[ch].append(target)

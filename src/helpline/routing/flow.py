@@ -14,14 +14,18 @@ class _Flow(_Core):
     # -- returning, moving, timers ------------------------------------------------------------------------
     def _return(self, rec: Interaction, at: float, out: list[Decision]) -> None:
         """An offer came back: the interaction goes back to its original place (same key), or on if due."""
+        self._take_back(rec, at, out)
+        self._place(rec, at, out)
+
+    def _take_back(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        """An offer came back: the interaction waits again (not yet placed), one step further if its next
+        expansion step fell due while it was offered."""
         self._pending.pop(rec, None)
         rec.agent = None
         rec.state = WAITING
         if rec.step_pending:
             rec.step_pending = False
-            self._apply_step(rec, at, out)
-        else:
-            self._place(rec, at, out)
+            self._step(rec, at, out)
 
     def _enter(self, rec: Interaction, q: Queue, at: float) -> None:
         rec.queue = q
@@ -44,6 +48,11 @@ class _Flow(_Core):
             heappush(self._timers, (rec.entered_at + steps[k].after_s, self._seq, STEP, rec, rec.q_token))
 
     def _apply_step(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        self._step(rec, at, out)
+        self._place(rec, at, out)
+
+    def _step(self, rec: Interaction, at: float, out: list[Decision]) -> None:
+        """The interaction's next expansion step: another tier of its queue, or another queue."""
         q, k = rec.queue, rec.tier
         if rec.ticket:
             rec.ticket = 0
@@ -57,7 +66,6 @@ class _Flow(_Core):
             out.append(expansion_applied(rec.id, k, at))
             rec.tier = k + 1
             rec.slot = q.lang_slots[rec.lang][k + 1]
-        self._place(rec, at, out)
 
     def _next_timer(self, at: float) -> Timer | None:
         """Pop the earliest due timer of the three sources, in (due, sequence) order."""

@@ -2,7 +2,7 @@
 
 Agent heaps (one per slot) are keyed by the queue's agent-choice rule. Those keys only grow (idle-since
 moves forward, a round-robin stamp only increases), so an entry is left where it is when its agent changes:
-the head is re-keyed when it is reached (`heapreplace`), and an agent who is not available when reached is
+the head is re-keyed when it is reached (`rekey_head`), and an agent who is not available when reached is
 dropped from that heap and remembered as missing there. Only "least occupied" keys can shrink (a finished
 interaction): then a fresher entry is pushed, and an entry above its agent's current key is dropped when
 reached. A heap holds about one entry per eligible agent; `_compact_agents` bounds the rest.
@@ -11,10 +11,11 @@ reached. A heap holds about one entry per eligible agent; `_compact_agents` boun
 from __future__ import annotations
 
 from collections import deque
-from heapq import heapify, heappop, heappush, heapreplace
+
+from mypy_extensions import i64
 
 from helpline.domain.capacity import has_room
-from helpline.routing.state import BEST, IDLE, LEAST, Agent, AgentEntry, Interaction, Queue, Slot, Timer
+from helpline.routing.state import BEST, IDLE, LEAST, Agent, Interaction, Queue, Slot, Timer
 
 
 class _AgentHeaps:
@@ -37,10 +38,13 @@ class _AgentHeaps:
         self._tickets = 0  # numbers the waiting entries (core.py)
         self._now = float("-inf")
         # Set by the simulation's driver (driver.py) only: offers are then recorded here, the interaction in
-        # `_made` and its agent in `_made_to`, instead of as `Offer` objects among the input's decisions.
+        # `_made` and its agent in `_made_to`, instead of as `Offer` objects among the input's decisions. The
+        # first `_n_made` entries are this input's: the lists are overwritten, never cleared (no buffer freed
+        # and allocated anew per input).
         self._lean = False
         self._made: list[Interaction] = []
         self._made_to: list[Agent] = []
+        self._n_made = 0
 
     @staticmethod
     def _room_for(a: Agent) -> list[str]:
@@ -54,7 +58,7 @@ class _AgentHeaps:
         a.ukey -= rec.radix
         a.total -= 1
         a.lighter = True
-        a.items.remove(rec)
+        a.release(rec)
         if idle_from is not None:
             a.idle_since = idle_from
         room = a.room_cache.get(a.ukey)
@@ -64,41 +68,42 @@ class _AgentHeaps:
     def _agent_excluding(self, rec: Interaction, slot: Slot) -> Agent | None:
         """The rare path: the best agent is the last rejecter; look past him (and put him back)."""
         h = slot.agents
-        aside = [heappop(h)]
+        aside: list[tuple[i64, float, i64, Agent]] = []
         found = None
-        while h:
-            e = h[0]
-            a = e[4]
+        while h.size:
+            rank, since, epoch, a = h.head()
             if a is rec.rejecter:
-                aside.append(heappop(h))
-            elif e[3] != a.epoch:
-                heappop(h)
+                aside.append((rank, since, epoch, a))
+                h.pop()
+            elif epoch != a.epoch:
+                h.pop()
             elif not a.ready or slot.channel not in a.room:
-                heappop(h)
+                h.pop()
                 self._dropped(a, slot)
             else:
-                current = self._entry(a, slot, e[0])
-                if e == current:
+                now_rank, now_since = self._key(a, slot, rank)
+                if rank == now_rank and since == now_since:
                     found = a
                     break
-                if e < current:
-                    heapreplace(h, current)
+                if rank < now_rank or (rank == now_rank and since < now_since):
+                    h.rekey_head(now_rank, now_since)
                 else:
-                    heappop(h)
-        for e in aside:
-            heappush(h, e)
+                    h.pop()
+        for rank, since, epoch, a in aside:
+            h.push(rank, since, a.aseq, epoch, a)
         return found
 
     @staticmethod
-    def _entry(a: Agent, slot: Slot, static_key: float) -> AgentEntry:
+    def _key(a: Agent, slot: Slot, static_key: i64) -> tuple[i64, float]:
+        """The agent's (rank, since) in the slot's agent heap now, by its agent-choice rule."""
         mode = slot.mode
         if mode == BEST:
-            return (static_key, a.idle_since, a.aseq, a.epoch, a)
+            return static_key, a.idle_since
         if mode == IDLE:
-            return (0, a.idle_since, a.aseq, a.epoch, a)
+            return 0, a.idle_since
         if mode == LEAST:
-            return (a.total, a.idle_since, a.aseq, a.epoch, a)
-        return (slot.queue.rr.get(a.id, -1), 0.0, a.aseq, a.epoch, a)
+            return a.total, a.idle_since
+        return slot.queue.rr.get(a.id, -1), 0.0
 
     @staticmethod
     def _dropped(a: Agent, slot: Slot) -> None:
@@ -117,33 +122,36 @@ class _AgentHeaps:
             if a.has_least:
                 for ch in a.room:
                     for slot, _, static_key in a.least[ch]:
-                        self._push_entry(slot, self._entry(a, slot, static_key))
+                        self._push_agent(slot, a, static_key)
                         inheap.add(slot)  # if it was missing too, the loop below skips it
         for ch in a.room:
             absent = missing[ch]
             if absent:
                 for slot, _, static_key in absent:
                     if slot not in inheap:
-                        self._push_entry(slot, self._entry(a, slot, static_key))
+                        self._push_agent(slot, a, static_key)
                         inheap.add(slot)
                 absent.clear()
 
-    def _push_entry(self, slot: Slot, entry: AgentEntry) -> None:
+    def _push_agent(self, slot: Slot, a: Agent, static_key: i64) -> None:
         h = slot.agents
-        heappush(h, entry)
-        if len(h) > slot.agent_limit:
+        rank, since = self._key(a, slot, static_key)
+        h.push(rank, since, a.aseq, a.epoch, a)
+        if h.size > slot.agent_limit:
             self._compact_agents(slot)
 
     def _compact_agents(self, slot: Slot) -> None:
-        keep: dict[Agent, AgentEntry] = {}
-        for e in slot.agents:
-            a = e[4]
-            if e[3] == a.epoch and a not in keep:
+        h = slot.agents
+        keep: dict[Agent, tuple[i64, float]] = {}
+        for i in range(h.size):
+            rank, _, epoch, a = h.entry(i)
+            if epoch == a.epoch and a not in keep:
                 if a.ready and slot.channel in a.room:
-                    keep[a] = self._entry(a, slot, e[0])
+                    keep[a] = self._key(a, slot, rank)
                     a.inheap.add(slot)  # a stale "missing" mark is skipped when advertised
                 else:
                     self._dropped(a, slot)
-        slot.agents[:] = keep.values()
-        heapify(slot.agents)
+        h.clear()
+        for a, (rank, since) in keep.items():
+            h.push(rank, since, a.aseq, a.epoch, a)
         slot.agent_limit = 2 * max(len(keep), slot.n_eligible) + 64

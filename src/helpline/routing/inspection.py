@@ -11,8 +11,8 @@ from helpline.routing.views import AgentView, InteractionView, Snapshot
 class _Views(_Eligibility):
     def waiting(self, queue_id: str) -> list[str]:
         q = self._queues[queue_id]
-        entries = [e for slots in q.lang_slots.values() for s in slots for e in s.waiting if e[3].ticket == e[4]]
-        return [e[3].id for e in sorted(entries, key=lambda e: e[:3])]
+        recs = [rec for slots in q.lang_slots.values() for s in slots for rec in s.waiting.live()]
+        return [rec.id for rec in sorted(recs, key=lambda rec: (rec.neg_prio, rec.arrival, rec.seq))]
 
     def offers(self) -> dict[str, str]:
         return {rec.id: rec.agent.id for rec in self._inters.values() if rec.agent is not None and rec.state == OFFERED}
@@ -44,7 +44,7 @@ class _Views(_Eligibility):
         state = PresenceState.READY if a.ready else PresenceState.NOT_READY
         eligible = tuple((s.queue.id, s.tier, s.lang) for ch in a.channels for s in a.wslots[ch])
         return AgentView(a.id, a.site, state, a.reason, {ch: n for ch, n in a.used().items() if n},
-                         tuple(rec.id for rec in a.items), eligible)
+                         tuple(rec.id for rec in a.held()), eligible)
 
     @staticmethod
     def _interaction_view(rec: Interaction) -> InteractionView:

@@ -83,11 +83,13 @@ class _Presence(_Views):
         a.epoch += 1
         self._drop_targets(a)
         returning = []
-        for rec in list(a.items):
+        for rec in a.held():
+            a.release(rec)
             if rec.state == OFFERED:
                 returning.append(rec)
             else:
                 self._forget(rec)
-        a.items.clear()
+        for rec in returning:  # a step due meanwhile moves it first: the order below is by its new key
+            self._take_back(rec, at, out)
         for rec in sorted(returning, key=lambda r: (r.neg_prio, r.arrival, r.seq)):
-            self._return(rec, at, out)
+            self._place(rec, at, out)
