@@ -2,10 +2,13 @@
 skill's call; after they pass the exam on the page the waiting call is offered; retraining required on the
 pages suspends the certification and the call, declined, is not offered to them again."""
 
+import re
 import time
+from datetime import timedelta
 
 import pytest
 
+from helpline.adapters.db.models_training import ExamAttempt
 from tests.contact_centre import build_centre
 
 pytestmark = pytest.mark.slow
@@ -85,3 +88,23 @@ def test_the_exam_passed_on_the_page_brings_the_waiting_call_and_retraining_take
     manager.goto("/training")
     manager.locator("#matrix td.cert-suspended").wait_for()
     web.shot(manager, "training-matrix")
+
+
+def test_the_exam_countdown_sends_the_answers_given_when_time_is_up(web, make, client, container):
+    cc = build_centre(make)
+    exam = cc.http(client, cc.qa, "POST", "/training/exams",
+                   json=EXAM | {"skill_id": cc.osago.id, "time_limit_min": 5})
+    page = web.page_for(cc.novice.user.username, start=f"/training/exams/{exam['id']}")
+    page.click("#start-exam button[type=submit]")
+    page.locator("#exam-form").wait_for()
+    assert re.fullmatch(r"[45]:[0-5]\d", page.locator("#exam-countdown").inner_text())
+    attempt_id = int(re.search(r"/training/attempts/(\d+)", page.url).group(1))
+    with container.uow() as uow:  # the time nearly gone: 8 seconds left
+        uow.session.get(ExamAttempt, attempt_id).deadline_at = uow.now() + timedelta(seconds=8)
+        uow.commit()
+    page.reload()
+    assert re.fullmatch(r"0:0[5-8]", page.locator("#exam-countdown").inner_text())
+    page.check("input[name=q_q1][value='1']")  # the second question stays unanswered
+    page.locator("#exam-countdown.urgent").wait_for()
+    page.locator("#result", has_text="Not passed").wait_for(timeout=15_000)  # sent by the countdown itself
+    assert page.locator("#score").inner_text() == "50.0 %"

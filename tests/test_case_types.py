@@ -551,6 +551,35 @@ def test_desk_travel_form_offers_the_network_in_the_case_city_and_refuses_anothe
     assert "provider_id" not in details and "provider" not in details  # the name goes with the id
 
 
+def test_the_api_checks_the_provider_and_keeps_the_medical_decision_as_the_desk_does(cc, client, doctors):
+    certified, _, _ = doctors
+    ids = {body["name"]: cc.http(client, cc.supervisor, "POST", "/providers", json=body)["id"] for body in NETWORK}
+    travel = new_case(cc, client, "travel_assistance")
+    place = {"country": "TR", "city": "Antalya", "symptoms": "Fever"}
+    refusals = [(ids["Old Clinic"], place, case_forms.PROVIDER_INACTIVE),
+                (ids["Istanbul Assist"], place, case_forms.PROVIDER_ELSEWHERE),
+                (ids["Evakuator 24"], place, case_forms.PROVIDER_WRONG_KIND),
+                (99999, place, case_forms.PROVIDER_UNKNOWN), ("7", place, case_forms.PROVIDER_UNKNOWN),
+                (ids["Memorial Antalya"], {}, case_forms.PROVIDER_PLACE_FIRST)]
+    for provider_id, where, message in refusals:
+        refused = client.patch(f"/api/v1/cases/{travel}", json={"details": {**where, "provider_id": provider_id}},
+                               headers=cc.supervisor.auth)
+        assert refused.status_code == 422 and message in refused.text, message
+    assert "provider_id" not in (cc.http(client, cc.supervisor, "GET", f"/cases/{travel}")["details"] or {})
+    taken = cc.http(client, cc.supervisor, "PATCH", f"/cases/{travel}",
+                    json={"details": {**place, "provider_id": ids["Memorial Antalya"], "provider": "typed by hand"}})
+    assert (taken["details"]["provider_id"], taken["details"]["provider"]) == (ids["Memorial Antalya"],
+                                                                              "Memorial Antalya")
+
+    dms = new_case(cc, client, "dms_guarantee_letter")
+    cc.http(client, certified, "POST", f"/cases/{dms}/medical-decision", json={"decision": "approved"})
+    for forged in ({"curator_decision": "refused"}, {"curator_decision": "approved", "curator_reason": "x"}):
+        refused = client.patch(f"/api/v1/cases/{dms}", json={"details": forged}, headers=cc.supervisor.auth)
+        assert refused.status_code == 422 and f"/cases/{dms}/medical-decision" in refused.text
+    kept = cc.http(client, cc.supervisor, "PATCH", f"/cases/{dms}", json={"details": {"note": "called the clinic"}})
+    assert kept["details"]["curator_decision"] == "approved" and kept["details"]["note"] == "called the clinic"
+
+
 def test_desk_roadside_form_takes_a_tow_service_of_the_city(cc, client, browsers, uow):
     ids = {body["name"]: cc.http(client, cc.supervisor, "POST", "/providers", json=body)["id"] for body in NETWORK}
     browser, token, iid, case_id = on_desk(cc, client, browsers, cc.agent, "roadside_assistance")

@@ -164,6 +164,56 @@ def test_an_smtp_failure_leaves_the_complaint_unwarned_for_the_next_run(cc, clie
     assert sent.sent and len(sink.received) == 1 and stored(container, made["id"])[0].warned_at is not None
 
 
+class AnotherRunMidway:
+    """The configured SMTP sender, except that just before its first e-mail another warning run starts and
+    finishes: two runs at the same moment (two cron hosts, or cron and the API)."""
+
+    def __init__(self, container, make, who) -> None:
+        self.name = "mail-out"
+        self.other: list | None = None
+        self.start_other = lambda: warn(container, make, who)
+        with container.uow() as uow:
+            self.smtp = complaint_warnings.configured_sender(uow)
+
+    def send(self, message) -> str:
+        if self.other is None:
+            self.other = self.start_other()
+        return self.smtp.send(message)
+
+
+def test_two_runs_at_the_same_moment_warn_each_complaint_once(cc, client, container, make, sink):
+    mail_out(container, sink.port)
+    contact(container, cc.colleague.user, "colleague@reso.test")
+    first = register(cc, client, LATE, handler_user_id=cc.colleague.user.id)
+    second = register(cc, client, SOON, handler_user_id=cc.colleague.user.id)
+    sender = AnotherRunMidway(container, make, cc.admin)
+    mine = warn(container, make, cc.admin, sender=sender)
+    # the other run found the first complaint claimed by this one and warned the second; this one then found the
+    # second warned and left it alone
+    assert [w.complaint_id for w in mine] == [first["id"]] and mine[0].sent
+    assert [w.complaint_id for w in sender.other] == [second["id"]] and sender.other[0].sent
+    assert sorted(m["Subject"].split("]")[0] for m in sink.messages()) == [
+        f"[Жалоба № {first['id']}", f"[Жалоба № {second['id']}"]
+    for made in (first, second):
+        warned, actions = stored(container, made["id"])
+        assert warned.warned_due_at == warned.due_at and warned.warning_claimed_until is None
+        assert actions == ["registered", "warned"]
+
+
+def test_a_claim_left_by_a_run_that_died_lapses_and_the_next_run_warns(cc, client, clock, container, make, sink):
+    mail_out(container, sink.port)
+    contact(container, cc.colleague.user, "colleague@reso.test")
+    made = register(cc, client, SOON, handler_user_id=cc.colleague.user.id)
+    with container.uow() as uow:  # a run claimed it and died before e-mailing
+        uow.session.get(Complaint, made["id"]).warning_claimed_until = clock() + complaint_warnings.CLAIM
+        uow.commit()
+    assert warn(container, make, cc.admin) == [] and sink.received == []
+    clock.advance(complaint_warnings.CLAIM.total_seconds())
+    [sent] = warn(container, make, cc.admin)
+    assert sent.sent and len(sink.received) == 1
+    assert stored(container, made["id"])[0].warning_claimed_until is None
+
+
 class Picky(Sink):
     """A mail server that refuses one mailbox (550) and accepts the others."""
 

@@ -238,6 +238,40 @@ def test_the_sample_draws_the_week_once_with_the_targeted_rules(cc, client, make
     assert bad.status_code == 422 and "week" in fields_named(bad)
 
 
+def test_the_cli_draws_last_weeks_sample_for_cron_once(cc, make, clock, settings, monkeypatch):
+    import orjson
+    from typer.testing import CliRunner
+
+    from helpline.entrypoints.cli import app
+
+    clock.advance(2 * 86400)  # Wednesday 4 February 2026
+    calls = [handled(cc, make, clock, days_ago=d % 2) for d in range(20)]
+    medical = handled(cc, make, clock, agent=cc.colleague, case_type="dms_guarantee_letter")
+    monkeypatch.setenv("HELPLINE_DATABASE_URL", settings.database_url)
+    next_monday = (clock() + timedelta(days=5)).isoformat()  # cron on Monday 9 February: last week's sample
+    command = ["quality", "sample", "--at", next_monday, "--share-percent", "10", "--seed", "3", "--json"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    drawn = orjson.loads(result.output)
+    assert drawn["week"] == "2026-02-02" and drawn["by_reason"]["medical"] == 1 and drawn["by_reason"]["random"] == 2
+    taken = {t["interaction_id"] for t in drawn["tasks"]}
+    assert medical.id in taken and taken - {medical.id} <= {c.id for c in calls}
+    with make.uow() as uow:
+        assert {t.interaction_id for t in uow.session.scalars(select(QualityTask))} == taken
+    twice = CliRunner().invoke(app, command)  # cron run twice: the week is left alone
+    assert twice.exit_code == 0 and orjson.loads(twice.output) == {"week": "2026-02-02", "drawn": 0,
+                                                                   "already_drawn": True}
+    left = CliRunner().invoke(app, ["quality", "sample", "--week", "2026-02-04"])
+    assert left.exit_code == 0 and "drawn before" in left.output
+    more = CliRunner().invoke(app, ["quality", "sample", "--week", "2026-02-04", "--share-percent", "50", "--again"])
+    assert more.exit_code == 0 and "Week of 2026-02-02" in more.output and "random" in more.output
+    with make.uow() as uow:
+        assert len(list(uow.session.scalars(select(QualityTask)))) > len(taken)  # more, none drawn twice
+    for bad in (["--week", "soon"], ["--share-percent", "150"], ["--at", "tomorrow"]):
+        refused = CliRunner().invoke(app, ["quality", "sample", *bad])
+        assert refused.exit_code == 2, (bad, refused.output)
+
+
 def test_the_sample_is_the_same_for_the_same_seed(cc, client, make, clock):
     clock.advance(2 * 86400)  # Wednesday: the 40 calls fall on Monday and Tuesday
     calls = [handled(cc, make, clock, days_ago=d % 2) for d in range(40)]
@@ -275,6 +309,35 @@ def test_quality_figures_per_agent_with_weekly_trend_and_scope(cc, client, make,
     assert backwards.status_code == 422
     assert client.get(f"{V1}/quality/figures", params={"from": "2026-02-01", "to": "2026-02-28"},
                       headers=cc.pbx.auth).status_code == 403
+
+
+def test_the_figures_count_each_criterion_not_met_the_most_often_first(cc, client, browsers, make, clock):
+    card = scorecard(cc, client)
+    for not_met in ({"solution": "not_met"}, {"solution": "not_met", "closing": "not_met"}, {"closing": "na"}, {}):
+        cc.http(client, cc.qa, "POST", "/quality/evaluations", json={
+            "interaction_id": handled(cc, make, clock).id, "scorecard_id": card["id"], "answers": answers(**not_met)})
+    # a new version of the card, reworded: counted with the first under its name, worded as the latest
+    reworded = [c | {"text": "Says what happens next"} if c["key"] == "closing" else c for c in CRITERIA]
+    newer = cc.http(client, cc.qa, "PUT", f"/quality/scorecards/{card['id']}",
+                    json={"name": "Voice service", "criteria": reworded})
+    cc.http(client, cc.qa, "POST", "/quality/evaluations", json={
+        "interaction_id": handled(cc, make, clock).id, "scorecard_id": newer["id"],
+        "answers": answers(closing="not_met", identify="not_met")})
+    cc.http(client, cc.qa, "POST", "/quality/evaluations", json={"interaction_id": handled(cc, make, clock).id,
+                                                                "score": 70})  # free form: no criteria
+    period = {"from": "2026-02-01", "to": "2026-02-28"}
+    report = cc.http(client, cc.supervisor, "GET", "/quality/figures", params=period)
+    got = [(c["key"], c["answered"], c["not_met"], c["not_applicable"], c["not_met_share"]) for c in report["criteria"]]
+    assert got == [("closing", 4, 2, 1, 0.5), ("solution", 5, 2, 0, 0.4), ("identify", 5, 1, 0, 0.2),
+                   ("greeting", 5, 0, 0, 0.0)]
+    closing, identify = report["criteria"][0], report["criteria"][2]
+    assert (closing["text"], closing["scorecard"], identify["critical"]) == ("Says what happens next",
+                                                                             "Voice service", True)
+    assert cc.http(client, cc.spb_supervisor, "GET", "/quality/figures", params=period)["criteria"] == []
+    page = signed_in(browsers, cc.qa).get("/quality/agents", params=period).text
+    table = page[page.index('id="criteria"'):]
+    assert table.index('data-key="closing"') < table.index('data-key="greeting"')
+    assert "Says what happens next" in table and "50.0 %" in table
 
 
 def test_the_free_form_evaluation_still_works_and_agents_cannot_write(cc, client, make, clock):

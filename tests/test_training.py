@@ -402,6 +402,26 @@ def test_unanswered_questions_and_an_empty_reason_get_a_message_next_to_the_fiel
     assert all(c.suspended_at is None for c in certifications(make, cc.agent))
 
 
+def test_a_timed_exam_counts_down_from_the_servers_clock_and_grades_what_is_answered_when_time_is_up(
+        cc, browsers, clock):
+    from tests.test_web import csrf_of
+
+    exam_id = made_exam(cc, browsers, time_limit_min="10")
+    novice = signed_in(browsers, cc.novice)
+    started = post(novice, f"/training/exams/{exam_id}/start", {}, page=f"/training/exams/{exam_id}")
+    attempt = started.headers["location"]
+    clock.advance(7 * 60 + 30)
+    paper = novice.get(attempt).text
+    assert 'data-seconds-left="150"' in paper and 'role="timer"' in paper and ">2:30</span>" in paper
+    answered = {"csrf": csrf_of(paper), "q_q1": ["1"]}  # the second question left unanswered
+    assert novice.post(attempt, data=answered).status_code == 422  # while there is time: answer every question
+    clock.advance(150)
+    graded = novice.post(attempt, data=answered | {"time_up": "1"}, follow_redirects=False)  # the countdown's
+    assert graded.status_code == 303
+    result = novice.get(attempt).text
+    assert 'id="score">50.0 %' in result and "Not passed" in result and "after the time limit" not in result
+
+
 # --- the API ------------------------------------------------------------------------------------------------
 
 

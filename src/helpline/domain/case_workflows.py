@@ -26,6 +26,9 @@ NEEDS_REASON = frozenset({Decision.REFUSED, Decision.DOCUMENTS_REQUESTED})
 REASON_NEEDED = "Give the reason for a refusal or for the documents requested."
 NOT_MEDICAL = "Only a doctor with a valid certification for the medical skill may do this."
 REVIEW_FIRST = "A doctor must review a travel-assistance case before it is closed."
+# The keys of `cases.details` that mirror the latest decision for display (the record is case_medical_records)
+DECISION_KEY, DECISION_REASON_KEY = "curator_decision", "curator_reason"
+DECISION_MIRROR = (DECISION_KEY, DECISION_REASON_KEY)
 
 
 def needs_reason(decision: Decision, reason: str) -> bool:

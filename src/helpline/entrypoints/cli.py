@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from helpline.entrypoints import cli_deadline, cli_erlang, cli_forecast, cli_report, cli_schedule, cli_simulate
 from helpline.entrypoints.cli_channels import channels_app
 from helpline.entrypoints.cli_complaints import complaints_app
+from helpline.entrypoints.cli_quality import quality_app
 
 app = typer.Typer(help="Helpline: the contact-centre platform for insurers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -41,6 +42,7 @@ export_app = typer.Typer(help="Export data for reporting elsewhere.", no_args_is
 app.add_typer(export_app, name="export")
 app.add_typer(channels_app, name="channels")
 app.add_typer(complaints_app, name="complaints")
+app.add_typer(quality_app, name="quality")
 console = Console()
 errors = Console(stderr=True)
 

@@ -6,9 +6,7 @@ addresses (set on the admin users form or the users API)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated
 
 import orjson
 import typer
@@ -17,62 +15,15 @@ from rich.table import Table
 
 from helpline.config import BASE_URL_ENV
 from helpline.domain.complaints import DUE_SOON_WORKING_DAYS
-from helpline.domain.errors import DomainError
-from helpline.domain.permissions import Actor
-from helpline.domain.vocabulary import Role
-
-if TYPE_CHECKING:
-    from helpline.bootstrap import Container
-    from helpline.services.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
+from helpline.entrypoints.cli_use_case import OPERATOR, errors, run_use_case
 
 complaints_app = typer.Typer(help="The complaint register: deadlines due soon and overdue, and their warnings.",
                               no_args_is_help=True)
-REGISTER = Actor(user_id=None, username="cli", role=Role.ADMIN)  # whoever can run the CLI reads the database
-errors = Console(stderr=True)
-
-
-def _moment(at: str | None) -> datetime | None:
-    if at is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        errors.print(f"[red]error:[/red] --at {at!r} is not an ISO 8601 date-time with an offset")
-        raise typer.Exit(2) from None
-    if moment.tzinfo is None:
-        errors.print("[red]error:[/red] --at needs an offset (2026-05-01T09:00+03:00)")
-        raise typer.Exit(2)
-    return moment
-
-
-def _box(at: str | None) -> Container:
-    from helpline.bootstrap import bootstrap
-    from helpline.entrypoints.cli import load_settings
-
-    fixed = _moment(at)
-    return bootstrap(load_settings(), clock=lambda: fixed) if fixed is not None else bootstrap(load_settings())
-
-
-def _run(at: str | None, work: Callable[[UnitOfWork], T]) -> T:
-    """One use case in a unit of work, as at --at; a refusal is printed and exits with status 2."""
-    box = _box(at)
-    try:
-        with box.uow() as uow:
-            return work(uow)
-    except DomainError as error:
-        errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
-    finally:
-        box.close()
-
-
 def _listing(state: str, at: str | None, due_soon_days: int, as_json: bool, fail_if_any: bool) -> None:
     from helpline.services import complaints
     from helpline.services.complaint_schemas import ListState
 
-    found = _run(at, lambda uow: complaints.listing(uow, REGISTER, state=ListState(state),
+    found = run_use_case(at, lambda uow: complaints.listing(uow, OPERATOR, state=ListState(state),
                                                      due_soon_days=due_soon_days, limit=100_000))
     if as_json:
         sys.stdout.write(orjson.dumps([c.model_dump(mode="json", exclude={"history"}) for c in found]).decode() + "\n")
@@ -125,7 +76,8 @@ def warn(within_days: Annotated[int, typer.Option("--within-days", min=0, max=60
     from helpline.services import complaint_warnings
 
     url = base_url or load_settings().base_url or "http://127.0.0.1:8000"
-    sent = _run(at, lambda uow: complaint_warnings.warn_due(uow, REGISTER, base_url=url, within_days=within_days))
+    sent = run_use_case(at, lambda uow: complaint_warnings.warn_due(uow, OPERATOR, base_url=url,
+                                                                    within_days=within_days))
     if as_json:
         sys.stdout.write(orjson.dumps([w.model_dump(mode="json") for w in sent]).decode() + "\n")
     else:

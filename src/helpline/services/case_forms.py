@@ -14,7 +14,7 @@ from helpline.domain.case_workflows import eta_due
 from helpline.domain.errors import Forbidden, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseType, Role
-from helpline.services import cases, scope
+from helpline.services import cases, providers, scope
 from helpline.services.schemas import CaseUpdate, CaseView
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -56,11 +56,11 @@ def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type
     if form is None:
         raise InvalidInput(f"case type {case_type!r} has no form")
     values, errors = case_forms.check(form.case_type, raw, today)
-    provider = _provider(uow, values.get("provider_id")) if not errors else None
-    if not errors and (problem := case_forms.provider_problem(form.case_type, values, _facts(provider))):
-        errors = {"provider_id": problem}
     if errors:
         return Saved(None, errors)
+    provider, problem = providers.chosen(uow, form.case_type, values)
+    if problem:
+        return Saved(None, {"provider_id": problem})
     details = {k: v for k, v in (case.details or {}).items() if k not in case_forms.ALL_FIELD_NAMES}
     details.update(values)
     if provider is not None:  # the id is what counts; the name is kept for display
@@ -75,17 +75,6 @@ def save_case_form(uow: UnitOfWork, actor: Actor, interaction_id: int, case_type
     if form.product_lines and values.get("product") in form.product_lines:
         update["product_line"] = values["product"]
     return Saved(cases.update_case(uow, actor, case.id, CaseUpdate(**update)), {})
-
-
-def _provider(uow: UnitOfWork, provider_id: Any) -> Provider | None:
-    return uow.session.get(Provider, provider_id) if isinstance(provider_id, int) else None
-
-
-def _facts(provider: Provider | None) -> case_forms.ProviderFacts | None:
-    if provider is None:
-        return None
-    return case_forms.ProviderFacts(kind=provider.kind, country=provider.country, city_key=provider.city_key,
-                                    active=bool(provider.active))
 
 
 def provider_choices(uow: UnitOfWork, case_type: CaseType | str | None,

@@ -159,7 +159,8 @@ def decide(uow: UnitOfWork, actor: Actor, case_id: int, cmd: MedicalDecision) ->
     if rules.needs_reason(cmd.decision, cmd.reason):
         raise InvalidInput(rules.REASON_NEEDED)
     _record(uow, actor, agent, case, "decision", cmd.decision.value, cmd.reason)
-    case.details = {**(case.details or {}), "curator_decision": cmd.decision.value, "curator_reason": cmd.reason}
+    case.details = {**(case.details or {}), rules.DECISION_KEY: cmd.decision.value,
+                    rules.DECISION_REASON_KEY: cmd.reason}
     return work(uow, actor, case.id, case=case)
 
 

@@ -2,18 +2,19 @@
 survey the case's client asks for: services/surveys.py `send_after_resolve`)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
 from helpline.adapters.db.models import AuditEntry, Case, Interaction, Policy
 from helpline.adapters.db.models_case_types import CaseMedicalRecord
-from helpline.domain.case_forms import workflow_for
+from helpline.domain.case_forms import PROVIDER_NAME, workflow_for
 from helpline.domain.case_lifecycle import check_transition, is_reopen
-from helpline.domain.case_workflows import REVIEW_FIRST
-from helpline.domain.errors import Conflict, NotFound
+from helpline.domain.case_workflows import DECISION_MIRROR, REVIEW_FIRST
+from helpline.domain.errors import Conflict, InvalidInput, NotFound
 from helpline.domain.permissions import Actor
 from helpline.domain.vocabulary import CaseStatus, EventType, is_health_related
-from helpline.services import event_log, scope, surveys
+from helpline.services import event_log, providers, scope, surveys
 from helpline.services.schemas import CaseStatusChange, CaseUpdate, CaseView
 from helpline.services.unit_of_work import UnitOfWork
 
@@ -53,12 +54,34 @@ def update_case(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseUpdate) ->
         policy = uow.session.get(Policy, changes["policy_id"])
         if policy is None or policy.client_id != case.client_id:
             raise NotFound("policy", changes["policy_id"])
+    if changes.get("details") is not None:
+        kind = changes.get("type") or case.type
+        changes["details"] = _checked_details(uow, case, getattr(kind, "value", kind), changes["details"])
     for field, value in changes.items():
         setattr(case, field, value.value if hasattr(value, "value") else value)
     case.updated_at = uow.now()
     audit_health_reads(uow, actor, [case], action="update")
     uow.commit()
     return CaseView.model_validate(case)
+
+
+def _checked_details(uow: UnitOfWork, case: Case, case_type: str, details: dict[str, Any]) -> dict[str, Any]:
+    """New details, by the desk form's rules where they apply to the whole record: the provider chosen is an
+    active one of the type's kind in the details' country and city (its name kept beside its id), and the
+    mirror of the medical decision is written by the decision alone (POST /cases/{id}/medical-decision): kept
+    when left out, refused when changed."""
+    old = case.details or {}
+    for key in DECISION_MIRROR:
+        if key in details and details[key] != old.get(key):
+            raise InvalidInput(f"details.{key} is recorded by the medical decision: "
+                               f"POST /cases/{case.id}/medical-decision")
+    details = {**details, **{key: old[key] for key in DECISION_MIRROR if key in old}}
+    if details.get("provider_id") is None:
+        return details
+    provider, problem = providers.chosen(uow, case_type, details)
+    if problem or provider is None:
+        raise InvalidInput(f"details.provider_id: {problem}")
+    return {**details, PROVIDER_NAME: provider.name}
 
 
 def change_status(uow: UnitOfWork, actor: Actor, case_id: int, cmd: CaseStatusChange) -> CaseView:

@@ -2,17 +2,18 @@
 POST /complaints/warnings): every open complaint due within a few working days, or overdue, and not yet warned
 about its current due date, is e-mailed to its handler (else to its site's supervisors) over the configured SMTP
 sender, in the recipient's language and time zone (the user's record); `warned_at` and `warned_due_at` record it
-only once an e-mail went out."""
+only once an e-mail went out. A run claims each complaint before e-mailing (`warning_claimed_until`), so runs
+at the same moment do not both warn, and a run that dies mid-way delays a warning by at most `CLAIM`."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 
 from helpline.adapters.db.models import Client, User, UserSite
 from helpline.adapters.db.models_complaints import Complaint
@@ -34,6 +35,7 @@ WARNING_TEMPLATE = "complaint_deadline_warning"  # messages/complaint_deadline_w
 NO_SENDER = "no SMTP sender is configured: add one with `helpline channels add ... smtp-sender`"
 NO_RECIPIENT = "nobody to warn: the handler has no e-mail address and the site's supervisors none either"
 DUE_FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+CLAIM = timedelta(minutes=15)  # far longer than e-mailing one complaint's recipients takes
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,36 @@ def warn_due(uow: UnitOfWork, actor: Actor, *, base_url: str, sender: Sender | N
     now = uow.now()
     sender = sender or configured_sender(uow)
     soon = due_soon_filter(uow, rules, now, within_days)
-    query = select(Complaint).where(
-        visible(actor), Complaint.status.in_([s.value for s in OPEN_STATUSES]), soon,
-        or_(Complaint.warned_due_at.is_(None), Complaint.warned_due_at != Complaint.due_at)
+    query = select(Complaint.id).where(
+        visible(actor), Complaint.status.in_([s.value for s in OPEN_STATUSES]), soon, _unwarned(now)
     ).order_by(Complaint.due_at, Complaint.id)
     results: list[ComplaintWarningView] = []
-    for complaint_id in list(uow.session.scalars(query.with_only_columns(Complaint.id))):
+    for complaint_id in list(uow.session.scalars(query)):
+        if not _claim(uow, complaint_id, now):
+            continue  # warned meanwhile, or another run is warning it now
         complaint = uow.session.get(Complaint, complaint_id)
         if complaint is None:
             continue
+        uow.session.refresh(complaint)
         results.extend(_warn_one(uow, actor, complaint, rule_named(rules, complaint.rule), now, base_url, sender,
                                  within_days))
     return results
+
+
+def _unwarned(now: datetime) -> ColumnElement[bool]:
+    """Not warned about its current due date, and claimed by no run (or by one whose claim has lapsed)."""
+    return or_(Complaint.warned_due_at.is_(None), Complaint.warned_due_at != Complaint.due_at) & or_(
+        Complaint.warning_claimed_until.is_(None), Complaint.warning_claimed_until <= now)
+
+
+def _claim(uow: UnitOfWork, complaint_id: int, now: datetime) -> bool:
+    """Take the complaint for this run, committed before any e-mail goes: an UPDATE that succeeds only while it is
+    still unwarned and unclaimed, so of two runs at the same moment one warns it and the other moves on."""
+    claimed = uow.session.execute(update(Complaint).where(Complaint.id == complaint_id, _unwarned(now)).values(
+        warning_claimed_until=now + CLAIM).execution_options(synchronize_session=False))
+    uow.commit()
+    rows: int = claimed.rowcount  # type: ignore[attr-defined]
+    return rows == 1
 
 
 def _warn_one(uow: UnitOfWork, actor: Actor, complaint: Complaint, rule: DeadlineRule, now: datetime,
@@ -96,6 +116,8 @@ def _warn_one(uow: UnitOfWork, actor: Actor, complaint: Complaint, rule: Deadlin
         "due_at": complaint.due_at, "deadline_state": state}
     if not recipients:
         log.warning("complaint %s: %s", complaint.id, NO_RECIPIENT)
+        complaint.warning_claimed_until = None
+        uow.commit()
         return [ComplaintWarningView(**common, due_local=complaint.due_at.astimezone(rule.zone).isoformat(),
                                      recipient_user_id=None, recipient_name="", recipient_role="", to_address="",
                                      language="", sent=False, error=NO_RECIPIENT)]
@@ -131,17 +153,18 @@ def _warn_one(uow: UnitOfWork, actor: Actor, complaint: Complaint, rule: Deadlin
             result.sent = True
         results.append(result)
     delivered = [r.to_address for r in results if r.sent]
+    complaint.warning_claimed_until = None  # released whatever happened: a failure is retried by the next run
     if delivered:
         before = complaint.warned_due_at
         complaint.warned_at, complaint.warned_due_at = now, complaint.due_at
         record_change(uow, actor, complaint, "warned", {
             "warned_due_at": [before.isoformat() if before else None, complaint.due_at.isoformat()],
             "recipients": [None, ", ".join(delivered)]})
-        try:
-            uow.commit()
-        except Conflict as error:  # changed at the same moment: the e-mail went, the next run warns again
-            for result in results:
-                result.error = result.error or str(error)
+    try:
+        uow.commit()
+    except Conflict as error:  # changed at the same moment: the claim lapses, and the next run warns again
+        for result in results:
+            result.error = result.error or str(error)
     return results
 
 

@@ -1,15 +1,18 @@
 """The provider network (BRIEF §1, Balt Assistance): clinics, tow services and assistance partners by country
 and city, searched from a case (GET /providers) and kept by those holding MANAGE_PROVIDERS."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 from sqlalchemy import select
 
 from helpline.adapters.db.models_case_types import Provider
+from helpline.domain import case_forms
 from helpline.domain.errors import NotFound
+from helpline.domain.vocabulary import CaseType
 from helpline.services.admin_schemas import NoNul
 from helpline.services.schemas import Command, View
 from helpline.services.unit_of_work import UnitOfWork
@@ -132,3 +135,14 @@ def _load(uow: UnitOfWork, provider_id: int) -> Provider:
     if provider is None:
         raise NotFound("provider", provider_id)
     return provider
+
+
+def chosen(uow: UnitOfWork, case_type: CaseType | str,
+           details: Mapping[str, Any]) -> tuple[Provider | None, str | None]:
+    """The provider a case's details choose (`provider_id`) and why it cannot be taken (None: it can): an active
+    provider of the case type's kind in the details' country and city. One rule for the desk form and the API."""
+    provider_id = details.get("provider_id")
+    found = uow.session.get(Provider, provider_id) if type(provider_id) is int else None
+    facts = None if found is None else case_forms.ProviderFacts(
+        kind=found.kind, country=found.country, city_key=found.city_key, active=bool(found.active))
+    return found, case_forms.provider_problem(case_type, details, facts)

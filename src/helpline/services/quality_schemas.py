@@ -186,12 +186,27 @@ class QualityFigures(View):
     weeks: list[WeekFigure]
 
 
+class CriterionFigure(View):
+    """How often one scorecard criterion was not met in the period (which criteria fail most)."""
+
+    scorecard: str  # the scorecard's name: its versions count together
+    key: str
+    text: str  # as the latest version seen words it
+    critical: bool
+    answered: int = Field(description="Evaluations that answered it met or not met (n/a left out)")
+    not_met: int
+    not_applicable: int
+    not_met_share: float = Field(description="not_met / answered, 0 when none answered")
+
+
 class QualityReport(View):
     group_by: Literal["agent", "team", "site"]
     date_from: date
     date_to: date
     total: QualityFigures
     rows: list[QualityFigures]
+    criteria: list[CriterionFigure] = Field(default_factory=list,
+                                            description="Per criterion, the most often not met first")
 
 
 class SubjectView(View):

@@ -55,6 +55,9 @@ class Complaint(Base):
     # complaint is warned again only when its due date moves (documents requested)
     warned_at: Mapped[datetime | None]
     warned_due_at: Mapped[datetime | None]
+    # a warning run's claim while it e-mails (until then no other run warns it); left by a run that died, it
+    # lapses at this moment and the next run warns
+    warning_claimed_until: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="registered")
     root_cause: Mapped[str] = mapped_column(String(200), default="")
     outcome: Mapped[str | None] = mapped_column(String(20))

@@ -94,11 +94,13 @@ def submit_exam(request: Request, attempt_id: SmallId, uow: UoW, user: Examinee,
     started = training.get_attempt(uow, user.actor, attempt_id)  # someone else's: 404
     errors: FormErrors = {}
     answers: dict[str, list[int]] = {}
+    time_up = form.get("time_up") == "1"  # sent by the countdown at zero: what is unanswered counts as wrong
     for q in started.paper.questions:
         chosen = [str(v) for v in form.getlist(f"q_{q.key}")]
         indexes = [int(v) for v in chosen if v.isdigit() and int(v) < len(q.options)]
         if not chosen:
-            errors[f"q_{q.key}"] = ANSWER_IT
+            if not time_up:
+                errors[f"q_{q.key}"] = ANSWER_IT
         elif len(indexes) != len(chosen) or (q.kind == QuestionKind.SINGLE and len(indexes) != 1):
             errors[f"q_{q.key}"] = ONE_OPTION if q.kind == QuestionKind.SINGLE else ANSWER_IT
         answers[q.key] = indexes
@@ -116,8 +118,11 @@ def _attempt_page(request: Request, uow: UnitOfWork, user: WebUser, attempt_id: 
                   values: dict[str, list[str]] | None = None, errors: FormErrors | None = None) -> Response:
     started = training.get_attempt(uow, user.actor, attempt_id)
     stored = {f"q_{k}": [str(i) for i in v] for k, v in started.answers.items()}
+    deadline = started.attempt.deadline_at
+    # the countdown counts from the server's figure, not the browser's clock
+    seconds_left = max(0, int((deadline - uow.now()).total_seconds())) if deadline is not None else None
     return page(request, "training/attempt.html", attempt=started.attempt, paper=started.paper,
-                values=values if values is not None else stored, errors=errors)
+                values=values if values is not None else stored, errors=errors, seconds_left=seconds_left)
 
 
 def typed_lists(form: FormData) -> dict[str, list[str]]:
