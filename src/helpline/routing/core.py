@@ -47,7 +47,7 @@ class _Core(_AgentHeaps):
         radix = rec.radix = a.radix[ch]
         a.ukey += radix
         a.total += 1
-        a.hold(rec)
+        a.items.append(rec)
         a.idle_since = at
         room = a.room_cache.get(a.ukey)
         a.room = room if room is not None else self._room_for(a)

@@ -58,7 +58,7 @@ class _AgentHeaps:
         a.ukey -= rec.radix
         a.total -= 1
         a.lighter = True
-        a.release(rec)
+        a.items.remove(rec)
         if idle_from is not None:
             a.idle_since = idle_from
         room = a.room_cache.get(a.ukey)

@@ -44,7 +44,7 @@ class _Views(_Eligibility):
         state = PresenceState.READY if a.ready else PresenceState.NOT_READY
         eligible = tuple((s.queue.id, s.tier, s.lang) for ch in a.channels for s in a.wslots[ch])
         return AgentView(a.id, a.site, state, a.reason, {ch: n for ch, n in a.used().items() if n},
-                         tuple(rec.id for rec in a.held()), eligible)
+                         tuple(rec.id for rec in a.items), eligible)
 
     @staticmethod
     def _interaction_view(rec: Interaction) -> InteractionView:

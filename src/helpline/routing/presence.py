@@ -83,12 +83,12 @@ class _Presence(_Views):
         a.epoch += 1
         self._drop_targets(a)
         returning = []
-        for rec in a.held():
-            a.release(rec)
+        for rec in list(a.items):
             if rec.state == OFFERED:
                 returning.append(rec)
             else:
                 self._forget(rec)
+        a.items.clear()
         for rec in returning:  # a step due meanwhile moves it first: the order below is by its new key
             self._take_back(rec, at, out)
         for rec in sorted(returning, key=lambda r: (r.neg_prio, r.arrival, r.seq)):

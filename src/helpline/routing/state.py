@@ -72,8 +72,8 @@ class Slot:
 
 class Interaction:
     __slots__ = ("agent", "alert_due", "alert_seq", "arrival", "channel", "entered_at", "id", "lang", "neg_prio",
-                 "next_held", "prev_held", "priority", "q_token", "queue", "radix", "ref", "reject_token", "rejecter",
-                 "seq", "slot", "state", "step_pending", "step_timer", "ticket", "tier", "vip")
+                 "priority", "q_token", "queue", "radix", "ref", "reject_token", "rejecter", "seq", "slot", "state",
+                 "step_pending", "step_timer", "ticket", "tier", "vip")
 
     def __init__(self, iid: str, arrival: float, seq: int, priority: int, vip: int, lang: str | None,
                  queue: Queue, slot: Slot, vip_boost: int) -> None:
@@ -101,8 +101,6 @@ class Interaction:
         self.alert_due = 0.0  # while offered (only read then): when the offer times out, and its sequence number
         self.alert_seq = 0
         self.radix = 0  # while with an agent: his `radix` of its channel (what it adds to his `ukey`)
-        self.prev_held: Interaction | None = None  # while with an agent: its neighbours in his `first_held` list
-        self.next_held: Interaction | None = None
 
 
 # Digits per channel in `Agent.ukey`: a capacity of n needs n + 2, and work assigned outside the engine
@@ -111,9 +109,9 @@ _OVERLOAD_DIGITS: Final = 64
 
 
 class Agent:
-    __slots__ = ("aseq", "cap", "channels", "epoch", "first_held", "has_least", "id", "idle_since", "inheap",
-                 "last_held", "least", "lighter", "login_at", "missing", "profile", "radix", "ready", "reason", "ref",
-                 "room", "room_cache", "site", "sl_first", "target_of", "targets", "total", "ukey", "wslots")
+    __slots__ = ("aseq", "cap", "channels", "epoch", "has_least", "id", "idle_since", "inheap", "items", "least",
+                 "lighter", "login_at", "missing", "profile", "radix", "ready", "reason", "ref", "room", "room_cache",
+                 "site", "sl_first", "target_of", "targets", "total", "ukey", "wslots")
 
     def __init__(self, profile: AgentProfile, aseq: int, at: float, sl_first: bool) -> None:
         self.profile = profile
@@ -137,10 +135,7 @@ class Agent:
         self.room_cache: dict[int, list[str]] = {}
         self.total = 0
         self.idle_since = at
-        # The interactions he holds (offered, active, in wrap-up) in the order given, as a list linked through
-        # them (`Interaction.prev_held`/`next_held`): taking and freeing one allocates nothing; `held()` lists them.
-        self.first_held: Interaction | None = None
-        self.last_held: Interaction | None = None
+        self.items: list[Interaction] = []  # offered, active and in wrap-up (a few: a list beats a dict)
         self.targets: dict[str, list[Target]] = {}  # per channel: the slots this agent is eligible for
         self.least: dict[str, list[Target]] = {}  # the "least occupied" ones among them
         self.has_least = False  # any at all (most agents have none: no look-up then)
@@ -152,37 +147,6 @@ class Agent:
         self.lighter = False  # load went down since last advertised: "least occupied" keys need a fresh entry
         self.inheap: set[Slot] = set()  # slots whose agent heap holds an entry of this epoch for him
         self.ref = -1  # the simulation driver's index for him (driver.py); unused in live operation
-
-    def hold(self, rec: Interaction) -> None:
-        last = self.last_held
-        rec.prev_held = last
-        rec.next_held = None
-        if last is None:
-            self.first_held = rec
-        else:
-            last.next_held = rec
-        self.last_held = rec
-
-    def release(self, rec: Interaction) -> None:
-        before, after = rec.prev_held, rec.next_held
-        if before is None:
-            self.first_held = after
-        else:
-            before.next_held = after
-        if after is None:
-            self.last_held = before
-        else:
-            after.prev_held = before
-        rec.prev_held = rec.next_held = None
-
-    def held(self) -> list[Interaction]:
-        """The interactions he holds, in the order he got them."""
-        out = []
-        rec = self.first_held
-        while rec is not None:
-            out.append(rec)
-            rec = rec.next_held
-        return out
 
     def used(self) -> dict[str, int]:
         """Interactions held (offered, active, in wrap-up) per channel."""
