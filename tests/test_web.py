@@ -280,6 +280,21 @@ def test_every_template_message_has_a_russian_translation():
         assert Path(rendering.LOCALE_DIR / "en" / "LC_MESSAGES" / f"{domain}.mo").is_file()
 
 
+def test_no_message_has_two_russian_translations_across_the_areas():
+    # the pages merge every area's catalogue, so a message two areas translate apart shows one area's wording on
+    # the other's pages (as the quality table's "Answered" once renamed the event "answered" everywhere)
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for domain in rendering.catalogue_domains():
+        with (rendering.LOCALE_DIR / "ru" / "LC_MESSAGES" / f"{domain}.po").open("rb") as source:
+            for msg in read_po(source):
+                if msg.id and msg.string and not msg.fuzzy:
+                    first = seen.setdefault(str(msg.id), (domain, str(msg.string)))
+                    if first[1] != msg.string:
+                        clashes.append((str(msg.id), first, (domain, str(msg.string))))
+    assert clashes == []
+
+
 def test_the_home_page_shows_channel_health_to_supervisors_only(cc, browsers, container, clock):
     from helpline.services.channels import health
 
