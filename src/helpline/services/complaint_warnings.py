@@ -78,10 +78,9 @@ def warn_due(uow: UnitOfWork, actor: Actor, *, base_url: str, sender: Sender | N
     for complaint_id in list(uow.session.scalars(query)):
         if not _claim(uow, complaint_id, now):
             continue  # warned meanwhile, or another run is warning it now
-        complaint = uow.session.get(Complaint, complaint_id)
+        complaint = uow.session.get(Complaint, complaint_id, populate_existing=True)  # as claimed, not as cached
         if complaint is None:
             continue
-        uow.session.refresh(complaint)
         results.extend(_warn_one(uow, actor, complaint, rule_named(rules, complaint.rule), now, base_url, sender,
                                  within_days))
     return results

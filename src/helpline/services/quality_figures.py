@@ -21,6 +21,7 @@ from helpline.services.quality_schemas import CriterionFigure, QualityFigures, Q
 from helpline.services.unit_of_work import UnitOfWork
 
 GroupBy = Literal["agent", "team", "site"]
+ANSWERS = frozenset(a.value for a in Answer)
 MAX_DAYS = 366
 
 
@@ -67,7 +68,7 @@ def _criteria(uow: UnitOfWork, filled: list[tuple[int, dict[str, Any]]]) -> list
             if named not in wording or wording[named][0] < card.version:
                 wording[named] = (card.version, criterion.get("text", ""), bool(criterion.get("critical")))
             given = answers.get(criterion["key"])
-            if isinstance(given, dict) and given.get("answer") in tuple(Answer):
+            if isinstance(given, dict) and given.get("answer") in ANSWERS:
                 counts[named][given["answer"]] += 1
     found = []
     for (name, code), counted in counts.items():
